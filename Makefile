@@ -1,0 +1,49 @@
+# o2o: `make run` serves the demo, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The real services the second test pass runs on (CI sets O2O_REQUIRE_SERVICES=1).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
+
+.PHONY: install run test test-embedded test-services lint migrations schema clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: install
+	$(BIN)/o2o migrate
+	$(BIN)/o2o seed --demo
+	$(BIN)/o2o serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# SQLite + in-process Redis, then PostgreSQL + Redis.
+test: lint test-embedded test-services
+
+test-embedded: install
+	$(BIN)/pytest
+
+test-services: install
+	O2O_TEST_DATABASE_URL=$(TEST_DATABASE_URL) O2O_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+
+# After changing a model: write the migration, then commit it.
+migrations: install
+	$(BIN)/tortoise -c domain.db.TORTOISE_ORM makemigrations
+
+schema: install
+	$(BIN)/o2o export-schema
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,162 @@
+"""The ``o2o`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from api.settings import Settings, SettingsError
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="o2o", description="Member-store order and loyalty backend."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the API (and the deadline worker)")
+    serve.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 8000)")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="do not run the deadline worker in-process"
+    )
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="run the deadline worker alone")
+    worker.set_defaults(run=_worker)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(run=_migrate)
+
+    seed = commands.add_parser("seed", help="load data into the database")
+    seed.add_argument("--demo", action="store_true", required=True, help="the Guangzhou demo")
+    seed.set_defaults(run=_seed)
+
+    admin = commands.add_parser("create-admin", help="create an admin, or reset its password")
+    admin.add_argument("--phone", required=True)
+    admin.add_argument("--password", required=True)
+    admin.add_argument("--name", default="Admin")
+    admin.set_defaults(run=_create_admin)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL schema as SDL")
+    export.add_argument("--output", type=Path, default=SCHEMA_FILE, help=f"default: {SCHEMA_FILE}")
+    export.set_defaults(run=_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as exc:
+        print(f"o2o: configuration error: {exc}", file=sys.stderr)
+        return 2
+    run: Command = args.run
+    return run(args, settings)
+
+
+def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    from domain.db import close_database, open_database
+
+    async def run() -> int:
+        ctx = await open_database(settings.database_url)
+        try:
+            return await work()
+        finally:
+            await close_database(ctx)
+
+    return asyncio.run(run())
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if settings.secret_key_generated:
+        logging.getLogger("o2o").warning(
+            "SECRET_KEY is not set: using a random key, tokens end with this process"
+        )
+    app = create_app(settings, run_worker=not args.no_worker)
+    print(f"o2o serving on http://{host}:{port}/graphql", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from api.worker import run_worker
+
+    return asyncio.run(run_worker(settings))
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.db import migrate
+
+    print(f"migrating {_redact(settings.database_url)}", flush=True)
+    asyncio.run(migrate(settings.database_url, progress=lambda line: print(line, flush=True)))
+    print("database is up to date", flush=True)
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.seed import demo_logins, seed_demo
+
+    async def work() -> int:
+        report = await seed_demo(progress=lambda line: print(line, flush=True))
+        print(f"demo data: {report.created} rows created, {report.existing} already there")
+        print("logins (phone / password):")
+        for who, phone, password in demo_logins():
+            print(f"  {who:32} {phone} / {password}")
+        return 0
+
+    return _with_database(settings, work)
+
+
+def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.accounts import create_admin
+    from domain.errors import DomainError
+
+    async def work() -> int:
+        try:
+            admin, created = await create_admin(
+                phone=args.phone, password=args.password, name=args.name
+            )
+        except DomainError as exc:
+            print(f"o2o: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"admin {admin.phone} {'created' if created else 'password reset'}")
+        return 0
+
+    return _with_database(settings, work)
+
+
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from schema.root import build_schema
+
+    output: Path = args.output
+    output.write_text(str(build_schema()) + "\n")
+    print(f"wrote {output}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return scheme + sep + rest
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The strawberry view: builds each request's context from its bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from schema.context import Context, Services
+
+
+def bearer_token(header: str | None) -> tuple[str | None, str | None]:
+    """``(token, problem)`` from an Authorization value; both None when there is none."""
+    if not header:
+        return None, None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, "Authorization must be 'Bearer <token>'."
+    return token.strip(), None
+
+
+def context_for(services: Services, header: str | None) -> Context:
+    token, problem = bearer_token(header)
+    if problem:
+        return Context(services=services, auth_failure=problem)
+    return Context.for_token(services, token)
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: Any, *, explorer: bool) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if explorer else None,
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        services: Services = request.app.state.services
+        context = context_for(services, request.headers.get("authorization"))
+        context.request = request
+        return context

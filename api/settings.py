@@ -1,0 +1,102 @@
+"""Settings read once from the environment; a bad value stops start-up with one clear line."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite://var/o2o.sqlite3"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = "memory://"
+    offer_timeout_seconds: float = 3600.0
+    secret_key: str = ""
+    # True when SECRET_KEY was not set: tokens then die with the process.
+    secret_key_generated: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_ttl_seconds: int = 7 * 24 * 3600
+    explorer: bool = True
+    max_query_depth: int = 12
+    max_aliases: int = 15
+    max_tokens: int = 2000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        secret = env.get("SECRET_KEY", "")
+        return cls(
+            database_url=_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            redis_url=_redis_url(env.get("REDIS_URL", "memory://")),
+            offer_timeout_seconds=_positive_float(env, "OFFER_TIMEOUT_SECONDS", 3600.0),
+            secret_key=secret or secrets.token_urlsafe(32),
+            secret_key_generated=not secret,
+            host=env.get("HOST", "127.0.0.1") or "127.0.0.1",
+            port=_port(env.get("PORT", "8000")),
+            token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600)),
+            explorer=_flag(env, "GRAPHQL_EXPLORER", default=True),
+        )
+
+
+def _database_url(url: str) -> str:
+    scheme = urlsplit(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "asyncpg"}:
+        raise SettingsError(
+            f"DATABASE_URL: expected sqlite://PATH or postgres://USER@HOST/DB, got {url!r}"
+        )
+    if scheme != "sqlite" and not urlsplit(url).path.strip("/"):
+        raise SettingsError(f"DATABASE_URL: no database name in {url!r}")
+    return url
+
+
+def _redis_url(url: str) -> str:
+    if url == "memory://":
+        return url
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError(f"REDIS_URL: expected memory:// or redis://HOST:PORT/DB, got {url!r}")
+    try:
+        parts.port  # noqa: B018  (parsing the port is the check)
+    except ValueError as exc:
+        raise SettingsError(f"REDIS_URL: bad port in {url!r}") from exc
+    return url
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"{name}: must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"PORT: expected a port number 1-65535, got {raw!r}")
+    return int(raw)
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name}: expected true or false, got {raw!r}")

@@ -1,0 +1,1 @@
+"""Business rules and persistence; knows nothing of GraphQL or HTTP."""

@@ -1,0 +1,87 @@
+"""Members: registration, visibility and search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from domain import validation
+from domain.errors import Duplicate, NotFound
+from domain.models import Member, Store
+from domain.models.enums import MemberSource
+from domain.passwords import hash_password
+from domain.principal import Principal
+
+MAX_SEARCH = 50
+
+
+async def register_member(
+    actor: Principal | None,
+    *,
+    phone: str,
+    password: str,
+    name: str,
+    store_code: str | None = None,
+    birthday: date | None = None,
+) -> Member:
+    """Anyone may sign up; a staff caller signs the member up for their own store.
+
+    The store that signs a member up becomes the home store, and keeps it.
+    """
+    phone = validation.phone(phone)
+    name = validation.text(name, "name", max_length=100)
+    validation.password(password)
+    home_store_id, registered_by, source = await _signup_origin(actor, store_code)
+    if await Member.exists(phone=phone):
+        raise Duplicate("A member with this phone exists.", "phone")
+    password_hash = await hash_password(password)
+    try:
+        return await Member.create(
+            phone=phone,
+            password_hash=password_hash,
+            name=name,
+            birthday=birthday,
+            home_store_id=home_store_id,
+            registered_by_id=registered_by,
+            source=source,
+        )
+    except IntegrityError:
+        raise Duplicate("A member with this phone exists.", "phone") from None
+
+
+async def _signup_origin(
+    actor: Principal | None, store_code: str | None
+) -> tuple[int | None, int | None, MemberSource]:
+    if actor is not None and actor.is_staff:
+        return actor.store_id, actor.user_id, MemberSource.CLERK
+    if store_code:
+        code = validation.code(store_code, "storeCode")
+        store = await Store.get_or_none(code=code, active=True)
+        if store is None:
+            raise NotFound("No store has this code.", "storeCode")
+        return store.id, None, MemberSource.STORE_CODE
+    return None, None, MemberSource.SELF
+
+
+def visible_members(actor: Principal) -> QuerySet[Member]:
+    """Admins see every member, staff their store's, a member only themselves."""
+    if actor.is_admin:
+        return Member.all()
+    if actor.is_staff:
+        return Member.filter(home_store_id=actor.store_id)
+    return Member.filter(id=actor.user_id)
+
+
+async def member_for(actor: Principal, member_id: int) -> Member | None:
+    return await visible_members(actor).get_or_none(id=member_id)
+
+
+def search_members(actor: Principal, search: str | None) -> QuerySet[Member]:
+    query = visible_members(actor)
+    if search:
+        term = validation.text(search, "search", max_length=MAX_SEARCH)
+        query = query.filter(Q(phone__startswith=term) | Q(name__icontains=term))
+    return query

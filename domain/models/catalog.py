@@ -1,0 +1,29 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Product(Model):
+    id = fields.BigIntField(primary_key=True)
+    sku = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    price = fields.DecimalField(max_digits=12, decimal_places=2)
+    is_member_pack = fields.BooleanField(default=False)
+    points_per_yuan = fields.DecimalField(max_digits=6, decimal_places=2, default=1)
+    # How long one unit lasts a customer, for the "stock runs out" call-back task.
+    days_per_unit = fields.IntField(null=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "product"
+
+
+class Reward(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    points_cost = fields.IntField()
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reward"

@@ -1,0 +1,44 @@
+"""Who is calling: the subject of a verified token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import Forbidden
+
+
+class Role(StrEnum):
+    MEMBER = "MEMBER"
+    CLERK = "CLERK"
+    MANAGER = "MANAGER"
+    ADMIN = "ADMIN"
+
+
+STAFF_ROLES = frozenset({Role.CLERK, Role.MANAGER})
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    user_id: int
+    store_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_member(self) -> bool:
+        return self.role is Role.MEMBER
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise Forbidden()
+
+    def works_at(self, store_id: int) -> bool:
+        return self.is_staff and self.store_id == store_id

@@ -1,0 +1,152 @@
+"""Demo data around Guangzhou; running it again changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.models import Admin, Member, Product, Reward, Staff, Store
+from domain.models.enums import MemberSource, StaffRole
+from domain.passwords import hash_password
+
+ADMIN_PHONE = "13800000000"
+ADMIN_PASSWORD = "admin-demo-1"
+STAFF_PASSWORD = "staff-demo-1"
+MEMBER_PASSWORD = "member-demo-1"
+MEMBER_COUNT = 36
+
+# code, name, address, latitude, longitude, service radius (km)
+STORES = [
+    ("GZ-TH01", "Tianhe Sports Centre", "Tianhe Rd 299, Tianhe", 23.1375, 113.3238, 4.0),
+    ("GZ-ZJ02", "Zhujiang New Town", "Huaxia Rd 8, Tianhe", 23.1195, 113.3260, 3.0),
+    ("GZ-YX03", "Beijing Road", "Beijing Rd 218, Yuexiu", 23.1255, 113.2690, 3.5),
+    ("GZ-HZ04", "Kecun", "Xingang Middle Rd 388, Haizhu", 23.0930, 113.3230, 4.0),
+    ("GZ-LW05", "Shangxiajiu", "Shangxiajiu Rd 90, Liwan", 23.1170, 113.2450, 3.0),
+    ("GZ-BY06", "Baiyun Wanda", "Yuncheng East Rd 501, Baiyun", 23.1720, 113.2720, 5.0),
+    ("GZ-PY07", "Shiqiao", "Qiaoxing Ave 333, Panyu", 22.9380, 113.3570, 5.0),
+    ("GZ-HP08", "Dashadi", "Huangpu East Rd 3346, Huangpu", 23.1050, 113.4580, 4.5),
+    ("GZ-UT09", "University Town", "Zhongsan Rd 36, Panyu", 23.0550, 113.3900, 4.0),
+    ("GZ-HD10", "Huadu Xinhua", "Xinhua Rd 18, Huadu", 23.4040, 113.2200, 5.0),
+]
+
+# sku, name, price, member pack, points per yuan, days one unit lasts
+PRODUCTS = [
+    ("PROBIO-PACK", "Probiotic member pack", "198.00", True, "1", 30),
+    ("FORMULA-S1", "Infant formula stage 1, 800 g", "268.00", True, "1", 7),
+    ("FORMULA-S2", "Follow-on formula stage 2, 800 g", "258.00", True, "1", 7),
+    ("DIAPER-M60", "Diapers size M, 60", "129.00", False, "1", 10),
+    ("WIPES-6X80", "Baby wipes, 6 x 80", "49.90", False, "1", 14),
+    ("DHA-DROPS", "Algal DHA drops", "158.00", False, "2", 30),
+    ("RICE-CEREAL", "Organic rice cereal", "68.00", False, "1", 20),
+]
+
+# name, points cost
+REWARDS = [
+    ("Baby wipes travel pack", 100),
+    ("Bath toy set", 500),
+    ("Insulated milk bottle", 800),
+    ("Stroller fan", 1200),
+    ("Probiotic member pack", 3000),
+]
+
+SURNAMES = ["Chen", "Li", "Wang", "Zhang", "Liu", "Huang", "Zhou", "Wu", "Lin", "He", "Guo", "Luo"]
+GIVEN = ["Xiaoyu", "Mei", "Jing", "Hao", "Yan", "Ting", "Wei", "Fang"]
+
+
+@dataclass
+class SeedReport:
+    created: int = 0
+    existing: int = 0
+
+    def count(self, created: bool) -> None:
+        if created:
+            self.created += 1
+        else:
+            self.existing += 1
+
+
+def staff_phone(store_index: int, role: StaffRole) -> str:
+    return f"1380000{store_index:02d}{1 if role is StaffRole.MANAGER else 2:02d}"
+
+
+def member_phone(n: int) -> str:
+    return f"1390000{n:04d}"
+
+
+async def seed_demo(progress: Callable[[str], object] = print) -> SeedReport:
+    report = SeedReport()
+    staff_hash = await hash_password(STAFF_PASSWORD)
+    member_hash = await hash_password(MEMBER_PASSWORD)
+    _, created = await Admin.get_or_create(
+        phone=ADMIN_PHONE,
+        defaults={"name": "Brand admin", "password_hash": await hash_password(ADMIN_PASSWORD)},
+    )
+    report.count(created)
+    stores = []
+    for i, (code, name, address, lat, lng, radius) in enumerate(STORES, start=1):
+        store, created = await Store.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "address": address,
+                "latitude": lat,
+                "longitude": lng,
+                "service_radius_km": radius,
+            },
+        )
+        report.count(created)
+        stores.append(store)
+        for role in (StaffRole.MANAGER, StaffRole.CLERK):
+            _, created = await Staff.get_or_create(
+                phone=staff_phone(i, role),
+                defaults={
+                    "name": f"{name} {role.value.lower()}",
+                    "role": role,
+                    "store_id": store.id,
+                    "password_hash": staff_hash,
+                },
+            )
+            report.count(created)
+    progress(f"stores and staff: {len(stores)} stores")
+    for sku, name, price, pack, per_yuan, days in PRODUCTS:
+        _, created = await Product.get_or_create(
+            sku=sku,
+            defaults={
+                "name": name,
+                "price": Decimal(price),
+                "is_member_pack": pack,
+                "points_per_yuan": Decimal(per_yuan),
+                "days_per_unit": days,
+            },
+        )
+        report.count(created)
+    for name, cost in REWARDS:
+        _, created = await Reward.get_or_create(name=name, defaults={"points_cost": cost})
+        report.count(created)
+    progress(f"catalogue: {len(PRODUCTS)} products, {len(REWARDS)} rewards")
+    for n in range(1, MEMBER_COUNT + 1):
+        store = stores[(n - 1) % len(stores)]
+        _, created = await Member.get_or_create(
+            phone=member_phone(n),
+            defaults={
+                "name": f"{SURNAMES[n % len(SURNAMES)]} {GIVEN[n % len(GIVEN)]}",
+                "home_store_id": store.id,
+                "source": MemberSource.STORE_CODE,
+                "password_hash": member_hash,
+            },
+        )
+        report.count(created)
+    progress(f"members: {MEMBER_COUNT}")
+    return report
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(who, phone, password) for the README and the seed command's output."""
+    rows = [("admin", ADMIN_PHONE, ADMIN_PASSWORD)]
+    for i, (code, *_rest) in enumerate(STORES[:2], start=1):
+        rows.append((f"manager of {code}", staff_phone(i, StaffRole.MANAGER), STAFF_PASSWORD))
+        rows.append((f"clerk of {code}", staff_phone(i, StaffRole.CLERK), STAFF_PASSWORD))
+    rows.append(("member (home store GZ-TH01)", member_phone(1), MEMBER_PASSWORD))
+    rows.append(("member (home store GZ-ZJ02)", member_phone(2), MEMBER_PASSWORD))
+    return rows

@@ -1,0 +1,55 @@
+"""Signed access tokens (JWT, HS256) that carry a principal."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import jwt
+
+from domain.errors import Unauthenticated
+from domain.principal import Principal, Role
+
+ALGORITHM = "HS256"
+ISSUER = "o2o"
+
+
+class TokenCodec:
+    def __init__(self, secret: str, ttl_seconds: int) -> None:
+        self._secret = secret
+        self._ttl = ttl_seconds
+
+    def issue(self, principal: Principal, *, now: float | None = None) -> str:
+        issued = int(now if now is not None else time.time())
+        claims = {
+            "iss": ISSUER,
+            "sub": f"{principal.role.value}:{principal.user_id}",
+            "role": principal.role.value,
+            "store": principal.store_id,
+            "iat": issued,
+            "exp": issued + self._ttl,
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def read(self, token: str) -> Principal:
+        """The token's principal; ``Unauthenticated`` for an expired, forged or malformed one."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "role"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("The token has expired; sign in again.") from None
+        except jwt.PyJWTError:
+            raise Unauthenticated("The token is not valid.") from None
+        try:
+            role = Role(claims["role"])
+            user_id = int(str(claims["sub"]).split(":", 1)[1])
+            store = claims.get("store")
+            return Principal(role=role, user_id=user_id, store_id=int(store) if store else None)
+        except (ValueError, IndexError, TypeError):
+            raise Unauthenticated("The token is not valid.") from None

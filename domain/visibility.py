@@ -1,0 +1,46 @@
+"""What each caller may read: admins everything, staff their store's, a member their own."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from domain.members import visible_members
+from domain.models import Order, OrderOffer, PointsEntry, Staff
+from domain.principal import Principal
+
+__all__ = ["visible_members", "visible_offers", "visible_orders", "visible_points", "visible_staff"]
+
+
+def visible_staff(actor: Principal) -> QuerySet[Staff]:
+    if actor.is_admin:
+        return Staff.all()
+    if actor.is_staff:
+        return Staff.filter(store_id=actor.store_id)
+    return Staff.filter(id=-1)
+
+
+def visible_orders(actor: Principal) -> QuerySet[Order]:
+    if actor.is_admin:
+        return Order.all()
+    if actor.is_staff:
+        return Order.filter(store_id=actor.store_id)
+    return Order.filter(member_id=actor.user_id)
+
+
+def visible_offers(actor: Principal) -> QuerySet[OrderOffer]:
+    if actor.is_admin:
+        return OrderOffer.all()
+    if actor.is_staff:
+        return OrderOffer.filter(store_id=actor.store_id)
+    return OrderOffer.filter(order__member_id=actor.user_id)
+
+
+def visible_points(actor: Principal) -> QuerySet[PointsEntry]:
+    if actor.is_admin:
+        return PointsEntry.all()
+    if actor.is_staff:
+        return PointsEntry.filter(
+            Q(store_id=actor.store_id) | Q(member__home_store_id=actor.store_id)
+        )
+    return PointsEntry.filter(member_id=actor.user_id)

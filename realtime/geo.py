@@ -1,0 +1,54 @@
+"""A geo index of points by integer id (Redis GEOADD / GEOSEARCH)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+from realtime.client import Redis
+
+# Half the Earth's circumference: a radius that takes in every point.
+WHOLE_EARTH_KM = 20_038.0
+
+
+class GeoIndex:
+    def __init__(self, redis: Redis, key: str, building_key: str) -> None:
+        self._redis = redis
+        self._key = key
+        self._building = building_key
+
+    async def put(self, member_id: int, latitude: float, longitude: float) -> None:
+        await self._redis.geoadd(self._key, (longitude, latitude, str(member_id)))
+
+    async def remove(self, member_id: int) -> None:
+        await self._redis.zrem(self._key, str(member_id))
+
+    async def replace(self, points: Iterable[tuple[int, float, float]]) -> int:
+        """Swap in a new index of ``(id, latitude, longitude)``; readers never see it empty."""
+        flat: list[float | str] = []
+        for member_id, latitude, longitude in points:
+            flat.extend((longitude, latitude, str(member_id)))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._building)
+            if flat:
+                pipe.geoadd(self._building, flat)
+                pipe.rename(self._building, self._key)
+            else:
+                pipe.delete(self._key)
+            await pipe.execute()
+        return len(flat) // 3
+
+    async def nearest(
+        self, latitude: float, longitude: float, radius_km: float = WHOLE_EARTH_KM
+    ) -> list[tuple[int, float]]:
+        """``(id, distance in km)`` within ``radius_km``, nearest first."""
+        rows = await self._redis.geosearch(
+            self._key,
+            longitude=longitude,
+            latitude=latitude,
+            radius=radius_km,
+            unit="km",
+            sort="ASC",
+            withdist=True,
+        )
+        return [(int(member), float(distance)) for member, distance in cast(list[Any], rows)]

@@ -1,0 +1,67 @@
+"""The schema: root types, limits on what one document may ask, error masking."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from schema.errors import PublicError
+from schema.mutations import Mutation
+from schema.queries import Query
+from schema.types import Member, Order, OrderOffer, PointsEntry, Product, Reward, Staff, Store
+
+log = logging.getLogger("o2o.graphql")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 12
+    max_aliases: int = 15
+    max_tokens: int = 2000
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Hide unexpected failures; validation errors and our own public errors pass through."""
+    original = error.original_error
+    if original is None or isinstance(original, PublicError):
+        return False
+    if isinstance(original, GraphQLError) and original.original_error is None:
+        return False
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return True
+
+
+def build_schema(*, introspection: bool = True, limits: Limits | None = None) -> strawberry.Schema:
+    limits = limits or Limits()
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: MaskErrors(should_mask_error=should_mask),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Store, Staff, Product, Reward, Member, PointsEntry, Order, OrderOffer],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=True),
+    )

@@ -1,0 +1,120 @@
+import pytest
+
+from domain import accounts
+from domain.errors import Duplicate, Forbidden, Invalid, NotFound
+from domain.models import Staff
+from domain.models.enums import StaffRole
+from domain.principal import Principal, Role
+from tests import factories
+from tests.factories import PASSWORD
+
+
+async def signed_in(phone: str, password: str = PASSWORD) -> Principal:
+    principal = await accounts.authenticate(phone, password)
+    assert principal is not None, "the sign-in was refused"
+    return principal
+
+
+async def test_authenticate_finds_each_kind_of_account(db):
+    store = await factories.store()
+    clerk = await factories.staff(store)
+    member = await factories.member()
+    admin = await factories.admin()
+    assert (await signed_in(admin.phone)).role is Role.ADMIN
+    staff_principal = await signed_in(clerk.phone)
+    assert (staff_principal.role, staff_principal.store_id) == (Role.CLERK, store.id)
+    assert (await signed_in(member.phone)).user_id == member.id
+
+
+async def test_a_wrong_phone_and_a_wrong_password_look_the_same(db):
+    member = await factories.member()
+    assert await accounts.authenticate(member.phone, "wrong-password") is None
+    assert await accounts.authenticate("19999999999", PASSWORD) is None
+    assert await accounts.authenticate("not a phone", PASSWORD) is None
+
+
+async def test_a_deactivated_staff_member_cannot_sign_in(db):
+    clerk = await factories.staff(await factories.store())
+    await Staff.filter(id=clerk.id).update(active=False)
+    assert await accounts.authenticate(clerk.phone, PASSWORD) is None
+
+
+async def test_staff_creation_rules(db):
+    store = await factories.store()
+    other = await factories.store()
+    admin = factories.as_admin(await factories.admin())
+    manager = factories.as_staff(await factories.staff(store, StaffRole.MANAGER))
+    clerk = factories.as_staff(await factories.staff(store))
+    made = await accounts.create_staff(
+        manager,
+        store_id=store.id,
+        phone="13512345678",
+        password=PASSWORD,
+        name="New",
+        role=Role.CLERK,
+    )
+    assert made.store_id == store.id
+    with pytest.raises(Forbidden):
+        await accounts.create_staff(
+            manager,
+            store_id=store.id,
+            phone="13512345679",
+            password=PASSWORD,
+            name="M",
+            role=Role.MANAGER,
+        )
+    with pytest.raises(Forbidden):
+        await accounts.create_staff(
+            manager,
+            store_id=other.id,
+            phone="13512345679",
+            password=PASSWORD,
+            name="C",
+            role=Role.CLERK,
+        )
+    with pytest.raises(Forbidden):
+        await accounts.create_staff(
+            clerk,
+            store_id=store.id,
+            phone="13512345679",
+            password=PASSWORD,
+            name="C",
+            role=Role.CLERK,
+        )
+    with pytest.raises(Duplicate) as dup:
+        await accounts.create_staff(
+            admin,
+            store_id=store.id,
+            phone="13512345678",
+            password=PASSWORD,
+            name="X",
+            role=Role.CLERK,
+        )
+    assert dup.value.field == "phone"
+    with pytest.raises(Invalid):
+        await accounts.create_staff(
+            admin,
+            store_id=store.id,
+            phone="13512345670",
+            password=PASSWORD,
+            name="X",
+            role=Role.ADMIN,
+        )
+    with pytest.raises(NotFound):
+        await accounts.create_staff(
+            admin,
+            store_id=999999,
+            phone="13512345670",
+            password=PASSWORD,
+            name="X",
+            role=Role.CLERK,
+        )
+    assert await Staff.all().count() == 3
+
+
+async def test_create_admin_twice_resets_the_password(db):
+    admin, created = await accounts.create_admin(phone="13500000001", password="first-pass-1")
+    again, created_again = await accounts.create_admin(phone="13500000001", password="second-pass")
+    assert (created, created_again, again.id) == (True, False, admin.id)
+    assert await accounts.authenticate("13500000001", "first-pass-1") is None
+    assert (await signed_in("13500000001", "second-pass")).user_id == admin.id

@@ -1,0 +1,37 @@
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from tests import backends
+from tests.backends import Backend
+from tests.e2e.server import Server, o2o
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest_asyncio.fixture
+async def fresh_env(backend: Backend, tmp_path) -> AsyncIterator[dict[str, str]]:
+    """Settings for a server of its own: a new database, migrated."""
+    if backend.is_postgres:
+        url = await backends.create_postgres_database("o2o_e2e")
+    else:
+        url = backends.sqlite_url(tmp_path)
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": backend.redis_url,
+        "SECRET_KEY": "e2e-secret-key-that-is-long-enough",
+    }
+    o2o(["migrate"], env)
+    yield env
+    if backend.is_postgres:
+        await backends.drop_postgres_database(url)
+
+
+@pytest_asyncio.fixture
+async def server(fresh_env: dict[str, str]) -> AsyncIterator[Server]:
+    o2o(["seed", "--demo"], fresh_env)
+    srv = Server(env=fresh_env)
+    await srv.start()
+    yield srv
+    srv.stop()

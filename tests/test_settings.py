@@ -1,0 +1,70 @@
+import subprocess
+import sys
+
+import pytest
+
+from api.settings import Settings, SettingsError
+
+
+def test_defaults_are_the_embedded_mode():
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite://var/o2o.sqlite3"
+    assert settings.redis_url == "memory://"
+    assert settings.offer_timeout_seconds == 3600
+    assert settings.secret_key_generated
+    assert len(settings.secret_key) >= 32
+
+
+def test_values_from_the_environment():
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgres://u@db:5432/o2o",
+            "REDIS_URL": "redis://cache:6379/1",
+            "OFFER_TIMEOUT_SECONDS": "0.25",
+            "SECRET_KEY": "k" * 40,
+            "HOST": "0.0.0.0",
+            "PORT": "9000",
+            "GRAPHQL_EXPLORER": "false",
+        }
+    )
+    assert settings.offer_timeout_seconds == 0.25
+    assert settings.secret_key == "k" * 40
+    assert not settings.secret_key_generated
+    assert (settings.host, settings.port, settings.explorer) == ("0.0.0.0", 9000, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("OFFER_TIMEOUT_SECONDS", "-1"),
+        ("OFFER_TIMEOUT_SECONDS", "0"),
+        ("OFFER_TIMEOUT_SECONDS", "soon"),
+        ("OFFER_TIMEOUT_SECONDS", "nan"),
+        ("DATABASE_URL", "mysql://x/y"),
+        ("DATABASE_URL", "postgres://host"),
+        ("REDIS_URL", "http://cache"),
+        ("REDIS_URL", "redis://cache:port/0"),
+        ("PORT", "70000"),
+        ("GRAPHQL_EXPLORER", "maybe"),
+    ],
+)
+def test_a_bad_value_names_its_variable(name, value):
+    with pytest.raises(SettingsError, match=f"^{name}:"):
+        Settings.from_env({name: value})
+
+
+def test_the_cli_stops_with_one_line_and_a_non_zero_exit():
+    proc = subprocess.run(
+        [sys.executable, "-m", "api.cli", "migrate"],
+        env={"OFFER_TIMEOUT_SECONDS": "-5", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [
+        "o2o: configuration error: OFFER_TIMEOUT_SECONDS: must be a positive "
+        "number of seconds, got '-5'"
+    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -12,19 +11,18 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.graphql_view import GraphQLView
 from api.health import healthz
+from api.runtime import open_runtime
 from api.settings import Settings
-from api.worker import reconcile_forever
-from domain.db import close_database, open_database
-from domain.stores import rebuild_store_index, store_index
+from api.worker import run_background
 from domain.tokens import TokenCodec
-from realtime.client import connect
+from realtime.clock import Clock
 from schema.context import Services
 from schema.root import Limits, build_schema
 
-log = logging.getLogger("o2o.app")
 
-
-def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
+def create_app(
+    settings: Settings, *, run_worker: bool = False, clock: Clock | None = None
+) -> Starlette:
     schema = build_schema(
         introspection=settings.explorer,
         limits=Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens),
@@ -33,28 +31,26 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = await open_database(settings.database_url)
-        redis = connect(settings.redis_url)
-        try:
-            index = store_index(redis)
-            count = await rebuild_store_index(index)
-            log.info("store geo index rebuilt with %d stores", count)
-            app.state.db_client = db.db()
+        async with open_runtime(settings, clock=clock) as runtime:
+            app.state.db_client = runtime.db.db()
             app.state.services = Services(
                 tokens=TokenCodec(settings.secret_key, settings.token_ttl_seconds),
-                redis=redis,
-                store_index=index,
+                redis=runtime.redis,
+                store_index=runtime.dispatch.stores,
+                bus=runtime.bus,
+                dispatch=runtime.dispatch,
             )
             stop = asyncio.Event()
-            tasks = [asyncio.create_task(reconcile_forever(redis, stop))] if run_worker else []
+            background = (
+                [asyncio.create_task(run_background(runtime.dispatch, runtime.redis, stop))]
+                if run_worker
+                else []
+            )
             try:
                 yield
             finally:
                 stop.set()
-                await asyncio.gather(*tasks, return_exceptions=True)
-        finally:
-            await redis.aclose()
-            await close_database(db)
+                await asyncio.gather(*background, return_exceptions=True)
 
     return Starlette(
         routes=[

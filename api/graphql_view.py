@@ -8,8 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from domain.errors import Unauthenticated
 from schema.context import Context, Services
 
 
@@ -38,6 +40,20 @@ class GraphQLView(GraphQL[Context, None]):
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        """Authenticate the socket from ``connection_init``'s ``Authorization``; refuse without."""
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        token, problem = bearer_token(header if isinstance(header, str) else None)
+        if token is None:
+            raise ConnectionRejectionError({"message": problem or "Sign in first."})
+        try:
+            context.principal = context.services.tokens.read(token)
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"message": exc.message}) from None
+        context.auth_failure = None
+        return None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -1,4 +1,5 @@
-"""The background worker: keeps Redis in step with the database."""
+"""The background worker: expires offers when their window closes, and keeps Redis in step
+with the database (the store index and every pending deadline) so a flushed Redis heals."""
 
 from __future__ import annotations
 
@@ -7,25 +8,59 @@ import contextlib
 import logging
 import signal
 
+from api.runtime import open_runtime
 from api.settings import Settings
-from domain.db import close_database, open_database
-from domain.stores import rebuild_store_index, store_index
-from realtime.client import Redis, connect
+from domain.orders import Dispatch, expire_offer, reschedule_pending
+from domain.orders.dispatch import offer_id_of
+from domain.stores import rebuild_store_index
+from realtime.client import Redis
+from realtime.deadlines import DeadlineWorker
 
 log = logging.getLogger("o2o.worker")
 
 RECONCILE_SECONDS = 60.0
 
 
-async def reconcile_forever(redis: Redis, stop: asyncio.Event) -> None:
-    """Rebuild what Redis holds from the database now and then: a flushed Redis heals itself."""
+async def handle_deadline(dispatch: Dispatch, member: str) -> None:
+    offer_id = offer_id_of(member)
+    if offer_id is None:
+        log.warning("dropped an unknown deadline %r", member)
+        return
+    await expire_offer(dispatch, offer_id)
+
+
+async def reconcile(dispatch: Dispatch) -> None:
+    await rebuild_store_index(dispatch.stores)
+    count = await reschedule_pending(dispatch)
+    log.info("reconciled: %d pending offers scheduled", count)
+
+
+async def reconcile_forever(
+    dispatch: Dispatch, stop: asyncio.Event, interval: float = RECONCILE_SECONDS
+) -> None:
     while not stop.is_set():
         try:
-            await rebuild_store_index(store_index(redis))
+            await reconcile(dispatch)
         except Exception:  # a passing outage: log it and try again next round
             log.exception("reconcile failed")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), RECONCILE_SECONDS)
+            await asyncio.wait_for(stop.wait(), interval)
+
+
+def deadline_worker(dispatch: Dispatch, redis: Redis) -> DeadlineWorker:
+    return DeadlineWorker(
+        dispatch.deadlines,
+        redis,
+        lambda member: handle_deadline(dispatch, member),
+        clock=dispatch.clock,
+    )
+
+
+async def run_background(dispatch: Dispatch, redis: Redis, stop: asyncio.Event) -> None:
+    """The worker's loops: deadlines, and the periodic reconcile."""
+    await asyncio.gather(
+        deadline_worker(dispatch, redis).run(stop), reconcile_forever(dispatch, stop)
+    )
 
 
 async def run_worker(settings: Settings) -> int:
@@ -33,13 +68,8 @@ async def run_worker(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    db = await open_database(settings.database_url)
-    redis = connect(settings.redis_url)
-    log.info("worker started")
-    try:
-        await reconcile_forever(redis, stop)
-    finally:
-        await redis.aclose()
-        await close_database(db)
+    async with open_runtime(settings, listen=False) as runtime:
+        log.info("worker started (offer window %ss)", settings.offer_timeout_seconds)
+        await run_background(runtime.dispatch, runtime.redis, stop)
     log.info("worker stopped")
     return 0

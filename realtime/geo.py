@@ -20,6 +20,9 @@ class GeoIndex:
     async def put(self, member_id: int, latitude: float, longitude: float) -> None:
         await self._redis.geoadd(self._key, (longitude, latitude, str(member_id)))
 
+    async def size(self) -> int:
+        return int(await self._redis.zcard(self._key))
+
     async def remove(self, member_id: int) -> None:
         await self._redis.zrem(self._key, str(member_id))
 

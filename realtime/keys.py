@@ -7,3 +7,22 @@ PREFIX = "{o2o}"
 
 STORE_GEO = f"{PREFIX}:stores:geo"
 STORE_GEO_BUILDING = f"{PREFIX}:stores:geo:building"
+
+# Deadline queue: members scored by due time (ms); claimed ones scored by lease end (ms).
+DEADLINES_DUE = f"{PREFIX}:deadlines:due"
+DEADLINES_INFLIGHT = f"{PREFIX}:deadlines:inflight"
+DEADLINES_WAKE = f"{PREFIX}:deadlines:wake"
+
+# Event channels; one pattern subscription per process receives them all.
+EVENTS_PATTERN = f"{PREFIX}:events:*"
+
+
+def store_events(store_id: int) -> str:
+    return f"{PREFIX}:events:store:{store_id}"
+
+
+def order_events(order_id: int) -> str:
+    return f"{PREFIX}:events:order:{order_id}"
+
+
+UNASSIGNED_EVENTS = f"{PREFIX}:events:unassigned"

@@ -8,8 +8,10 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from domain.errors import Unauthenticated
+from domain.orders import Dispatch
 from domain.principal import Principal, Role
 from domain.tokens import TokenCodec
+from realtime.bus import EventBus
 from realtime.client import Redis
 from realtime.geo import GeoIndex
 from schema.errors import forbidden, unauthenticated
@@ -23,6 +25,8 @@ class Services:
     tokens: TokenCodec
     redis: Redis
     store_index: GeoIndex
+    bus: EventBus
+    dispatch: Dispatch
 
 
 @dataclass

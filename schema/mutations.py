@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
-from domain import accounts, catalog, members, stores
+from domain import accounts, catalog, members, orders, stores
 from domain.errors import ErrorCode
 from domain.principal import Role
 from schema.context import Info
@@ -34,7 +34,7 @@ WRONG_LOGIN = "The phone number or the password is wrong."
 
 
 @strawberry.type
-class Mutation:
+class SetupMutation:
     @strawberry.mutation
     async def token_create(self, info: Info, phone: str, password: str) -> TokenCreatePayload:
         principal = await accounts.authenticate(phone, password)
@@ -81,6 +81,8 @@ class Mutation:
                 service_radius_km=input.service_radius_km,
             )
         )
+        if store is not None:
+            await orders.offer_waiting_orders(info.context.services.dispatch, store)
         return StorePayload(store=Store.of(store) if store else None, errors=errors)
 
     @strawberry.mutation(description="Manager or admin: open or pause the store for new offers.")
@@ -91,6 +93,8 @@ class Mutation:
         store, errors = await attempt(
             lambda: stores.set_accepting_orders(actor, decode_id(id, "Store"), accepting)
         )
+        if store is not None:
+            await orders.offer_waiting_orders(info.context.services.dispatch, store)
         return StorePayload(store=Store.of(store) if store else None, errors=errors)
 
     @strawberry.mutation

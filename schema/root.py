@@ -19,10 +19,13 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from schema.errors import PublicError
-from schema.mutations import Mutation
+from schema.mutations import SetupMutation
+from schema.order_mutations import OrderMutation
 from schema.queries import Query
+from schema.subscriptions import Subscription
 from schema.types import Member, Order, OrderOffer, PointsEntry, Product, Reward, Staff, Store
 
 log = logging.getLogger("o2o.graphql")
@@ -60,7 +63,8 @@ def build_schema(*, introspection: bool = True, limits: Limits | None = None) ->
         extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
-        mutation=Mutation,
+        mutation=merge_types("Mutation", (SetupMutation, OrderMutation)),
+        subscription=Subscription,
         types=[Store, Staff, Product, Reward, Member, PointsEntry, Order, OrderOffer],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),

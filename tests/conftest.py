@@ -10,10 +10,14 @@ import pytest_asyncio
 from tortoise.context import TortoiseContext
 
 from domain.db import close_database, migrate, open_database
+from domain.orders import Dispatch
 from domain.principal import Principal
 from domain.stores import store_index
 from domain.tokens import TokenCodec
+from realtime.bus import EventBus
 from realtime.client import Redis, connect
+from realtime.clock import ManualClock
+from realtime.deadlines import DeadlineQueue
 from schema.context import Context, Services
 from schema.root import build_schema
 from tests import backends
@@ -85,11 +89,38 @@ async def redis(redis_client: Redis) -> Redis:
 
 
 @pytest.fixture
-def services(redis: Redis) -> Services:
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest_asyncio.fixture
+async def bus(redis: Redis) -> AsyncIterator[EventBus]:
+    events = EventBus(redis)
+    await events.start()
+    yield events
+    await events.close()
+
+
+@pytest.fixture
+def dispatch(redis: Redis, bus: EventBus, clock: ManualClock) -> Dispatch:
+    """Order dispatch on a clock that moves only when a test says so; offers last 60 s."""
+    return Dispatch(
+        bus=bus,
+        deadlines=DeadlineQueue(redis),
+        stores=store_index(redis),
+        clock=clock,
+        offer_timeout=60.0,
+    )
+
+
+@pytest.fixture
+def services(redis: Redis, dispatch: Dispatch) -> Services:
     return Services(
         tokens=TokenCodec("test-secret-key-of-32-characters!", 3600),
         redis=redis,
-        store_index=store_index(redis),
+        store_index=dispatch.stores,
+        bus=dispatch.bus,
+        dispatch=dispatch,
     )
 
 

@@ -1,0 +1,57 @@
+"""What one process holds open: the database, Redis, the event bus and the order dispatch."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from tortoise.context import TortoiseContext
+
+from api.settings import Settings
+from domain.db import close_database, open_database
+from domain.orders import Dispatch
+from domain.stores import rebuild_store_index, store_index
+from realtime.bus import EventBus
+from realtime.client import Redis, connect
+from realtime.clock import Clock, SystemClock
+from realtime.deadlines import DeadlineQueue
+
+log = logging.getLogger("o2o.runtime")
+
+
+@dataclass
+class Runtime:
+    db: TortoiseContext
+    redis: Redis
+    bus: EventBus
+    dispatch: Dispatch
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, listen: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Runtime]:
+    """Open everything; ``listen`` starts the bus's reader (a worker only publishes)."""
+    db = await open_database(settings.database_url)
+    redis = connect(settings.redis_url)
+    bus = EventBus(redis)
+    try:
+        index = store_index(redis)
+        count = await rebuild_store_index(index)
+        log.info("store geo index rebuilt with %d stores", count)
+        if listen:
+            await bus.start()
+        dispatch = Dispatch(
+            bus=bus,
+            deadlines=DeadlineQueue(redis),
+            stores=index,
+            clock=clock or SystemClock(),
+            offer_timeout=settings.offer_timeout_seconds,
+        )
+        yield Runtime(db=db, redis=redis, bus=bus, dispatch=dispatch)
+    finally:
+        await bus.close()
+        await redis.aclose()
+        await close_database(db)

@@ -1,0 +1,66 @@
+"""After acceptance: delivery by the accepting store; cancellation by the member or an admin."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from domain.errors import Forbidden, NotFound
+from domain.models import Order, OrderOffer
+from domain.models.enums import OfferStatus
+from domain.orders import states
+from domain.orders.dispatch import Dispatch, Effects
+from domain.principal import Principal
+
+
+async def _delivering_order(actor: Principal, order_id: int) -> Order:
+    if not actor.is_staff:
+        raise Forbidden("Only staff of the accepting store deliver an order.")
+    order = await Order.get_or_none(id=order_id)
+    if order is None:
+        raise NotFound("No order has this id.", "id")
+    if order.store_id != actor.store_id or order.accepted_at is None:
+        raise Forbidden("Only the store that accepted this order delivers it.")
+    return order
+
+
+async def start_delivery(dispatch: Dispatch, actor: Principal, order_id: int) -> Order:
+    await _delivering_order(actor, order_id)
+    await states.move(order_id, states.Move.START_DELIVERY)
+    await _changed(dispatch, order_id)
+    return await Order.get(id=order_id)
+
+
+async def complete_delivery(dispatch: Dispatch, actor: Principal, order_id: int) -> Order:
+    await _delivering_order(actor, order_id)
+    await states.move(order_id, states.Move.COMPLETE, delivered_at=dispatch.now())
+    await _changed(dispatch, order_id)
+    return await Order.get(id=order_id)
+
+
+async def cancel_order(dispatch: Dispatch, actor: Principal, order_id: int) -> Order:
+    """The member cancels before delivery starts; an admin before delivery ends."""
+    order = await Order.get_or_none(id=order_id)
+    if actor.is_staff:
+        raise Forbidden("Staff decline an order; only the customer or an admin cancels.")
+    if order is None or not (actor.is_admin or order.member_id == actor.user_id):
+        raise NotFound("No order has this id.", "id")
+    step = states.Move.CANCEL_BY_ADMIN if actor.is_admin else states.Move.CANCEL_BY_MEMBER
+    now = dispatch.now()
+    effects = Effects()
+    async with in_transaction():
+        await states.move(order_id, step, cancelled_at=now)
+        pending = await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING).first()
+        if pending is not None:
+            await OrderOffer.filter(id=pending.id, status=OfferStatus.PENDING).update(
+                status=OfferStatus.WITHDRAWN, responded_at=now, reason="cancelled by the customer"
+            )
+            effects.ended(pending.id, order_id, pending.store_id)
+    effects.order_changed(order_id)
+    await effects.apply(dispatch)
+    return await Order.get(id=order_id)
+
+
+async def _changed(dispatch: Dispatch, order_id: int) -> None:
+    effects = Effects()
+    effects.order_changed(order_id)
+    await effects.apply(dispatch)

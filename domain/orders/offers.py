@@ -1,0 +1,196 @@
+"""Offers: a store accepts, declines or lets the window close; the order then moves on."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from domain.errors import DomainError, ErrorCode, Forbidden, NotFound
+from domain.models import Member, Order, OrderOffer, Store
+from domain.models.enums import OfferStatus, OrderStatus
+from domain.orders import states
+from domain.orders.dispatch import Dispatch, Effects, deadline_key
+from domain.orders.routing import choose_store, distance_km, tried_stores
+from domain.principal import Principal, Role
+
+# A deadline claimed a little before its offer's expiry (clocks of two machines differ) waits.
+EARLY_TOLERANCE = timedelta(milliseconds=5)
+WAITING_ORDERS_LIMIT = 500
+
+
+class OfferNotPending(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorCode.OFFER_NOT_PENDING,
+            "This offer is no longer open: it expired, was withdrawn or was answered.",
+        )
+
+
+async def _own_offer(actor: Principal, order_id: int) -> OrderOffer:
+    """The newest offer of this order to the caller's store."""
+    if not actor.is_staff:
+        raise Forbidden("Only staff of the offered store can answer an offer.")
+    if not await Order.exists(id=order_id):
+        raise NotFound("No order has this id.", "id")
+    offer = (
+        await OrderOffer.filter(order_id=order_id, store_id=actor.store_id).order_by("-id").first()
+    )
+    if offer is None:
+        raise Forbidden("This order was not offered to your store.")
+    if offer.status is not OfferStatus.PENDING:
+        raise OfferNotPending()
+    return offer
+
+
+async def accept_order(dispatch: Dispatch, actor: Principal, order_id: int) -> Order:
+    offer = await _own_offer(actor, order_id)
+    now = dispatch.now()
+    effects = Effects()
+    async with in_transaction():
+        won = await OrderOffer.filter(
+            id=offer.id, status=OfferStatus.PENDING, expires_at__gt=now
+        ).update(status=OfferStatus.ACCEPTED, responded_at=now)
+        if not won:
+            raise OfferNotPending()
+        await states.move(order_id, states.Move.ACCEPT, accepted_at=now, store_id=offer.store_id)
+    effects.ended(offer.id, order_id, offer.store_id)
+    effects.order_changed(order_id)
+    await effects.apply(dispatch)
+    return await Order.get(id=order_id)
+
+
+async def decline_order(
+    dispatch: Dispatch, actor: Principal, order_id: int, reason: str | None
+) -> Order:
+    offer = await _own_offer(actor, order_id)
+    note = reason.strip()[:255] if reason and reason.strip() else None
+    await _end_and_route(dispatch, offer, OfferStatus.DECLINED, note)
+    return await Order.get(id=order_id)
+
+
+async def expire_offer(dispatch: Dispatch, offer_id: int) -> bool:
+    """End an offer whose window closed and route its order on; False when nothing was due.
+
+    Safe to call any number of times: only the first call that finds it pending acts.
+    """
+    offer = await OrderOffer.get_or_none(id=offer_id)
+    if offer is None or offer.status is not OfferStatus.PENDING:
+        return False
+    if offer.expires_at - EARLY_TOLERANCE > dispatch.now():
+        await dispatch.deadlines.schedule(deadline_key(offer.id), offer.expires_at.timestamp())
+        return False
+    return await _end_and_route(dispatch, offer, OfferStatus.EXPIRED, None)
+
+
+async def _end_and_route(
+    dispatch: Dispatch, offer: OrderOffer, status: OfferStatus, reason: str | None
+) -> bool:
+    order = await Order.get(id=offer.order_id)
+    member = await Member.get(id=order.member_id)
+    exclude = await tried_stores(order.id)
+    nxt = await choose_store(
+        dispatch.stores,
+        latitude=order.delivery_latitude,
+        longitude=order.delivery_longitude,
+        home_store_id=member.home_store_id,
+        exclude=exclude,
+    )
+    now = dispatch.now()
+    effects = Effects()
+    async with in_transaction():
+        won = await OrderOffer.filter(id=offer.id, status=OfferStatus.PENDING).update(
+            status=status, responded_at=now, reason=reason
+        )
+        if not won:
+            if status is OfferStatus.DECLINED:
+                raise OfferNotPending()
+            return False
+        effects.ended(offer.id, order.id, offer.store_id)
+        await _offer_or_unassign(dispatch, order.id, nxt, now, effects)
+    await effects.apply(dispatch)
+    return True
+
+
+async def _offer_or_unassign(
+    dispatch: Dispatch, order_id: int, store: Store | None, now: datetime, effects: Effects
+) -> None:
+    """Inside a transaction: give the order to ``store``, or mark it UNASSIGNED if None."""
+    if store is None:
+        await states.move(order_id, states.Move.UNASSIGN, store_id=None)
+        effects.unassigned(order_id)
+    else:
+        await states.move(order_id, states.Move.OFFER, store_id=store.id)
+        await _new_offer(dispatch, order_id, store.id, now, effects)
+    effects.order_changed(order_id)
+
+
+async def _new_offer(
+    dispatch: Dispatch, order_id: int, store_id: int, now: datetime, effects: Effects
+) -> None:
+    expires = now + timedelta(seconds=dispatch.offer_timeout)
+    offer = await OrderOffer.create(
+        order_id=order_id, store_id=store_id, offered_at=now, expires_at=expires
+    )
+    effects.offered(offer.id, order_id, store_id, expires)
+
+
+async def assign_order(dispatch: Dispatch, actor: Principal, order_id: int, store_id: int) -> Order:
+    """An admin gives a PENDING or UNASSIGNED order to a store of their choice."""
+    actor.require(Role.ADMIN)
+    order = await Order.get_or_none(id=order_id)
+    if order is None:
+        raise NotFound("No order has this id.", "id")
+    store = await Store.get_or_none(id=store_id, active=True)
+    if store is None:
+        raise NotFound("No open store has this id.", "storeId")
+    now = dispatch.now()
+    effects = Effects()
+    async with in_transaction():
+        pending = await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING).first()
+        if pending is not None:
+            await OrderOffer.filter(id=pending.id, status=OfferStatus.PENDING).update(
+                status=OfferStatus.WITHDRAWN, responded_at=now, reason="reassigned by an admin"
+            )
+            effects.ended(pending.id, order_id, pending.store_id)
+        await states.move(order_id, states.Move.OFFER, store_id=store.id)
+        await _new_offer(dispatch, order_id, store.id, now, effects)
+    effects.order_changed(order_id)
+    await effects.apply(dispatch)
+    return await Order.get(id=order_id)
+
+
+async def offer_waiting_orders(dispatch: Dispatch, store: Store) -> int:
+    """Offer the UNASSIGNED orders inside ``store``'s radius to it (it opened or resumed)."""
+    if not (store.active and store.accepting_orders):
+        return 0
+    offered = 0
+    waiting = (
+        await Order.filter(status=OrderStatus.UNASSIGNED).order_by("id").limit(WAITING_ORDERS_LIMIT)
+    )
+    for order in waiting:
+        reach = distance_km(
+            store.latitude, store.longitude, order.delivery_latitude, order.delivery_longitude
+        )
+        if reach > store.service_radius_km or store.id in await tried_stores(order.id):
+            continue
+        now = dispatch.now()
+        effects = Effects()
+        async with in_transaction():
+            taken = await Order.filter(id=order.id, status=OrderStatus.UNASSIGNED).update(
+                status=OrderStatus.PENDING, store_id=store.id
+            )
+            if not taken:
+                continue
+            await _new_offer(dispatch, order.id, store.id, now, effects)
+        effects.order_changed(order.id)
+        await effects.apply(dispatch)
+        offered += 1
+    return offered
+
+
+async def reschedule_pending(dispatch: Dispatch) -> int:
+    """Put every pending offer's deadline (back) in the queue: Redis may have lost them."""
+    rows = await OrderOffer.filter(status=OfferStatus.PENDING).values_list("id", "expires_at")
+    await dispatch.deadlines.schedule_many({deadline_key(i): at.timestamp() for i, at in rows})
+    return len(rows)

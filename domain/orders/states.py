@@ -1,0 +1,61 @@
+"""The order state machine: every allowed move, in one table.
+
+    PENDING -> ACCEPTED -> OUT_FOR_DELIVERY -> DELIVERED
+    PENDING -> UNASSIGNED -> PENDING
+    cancel: by the member before delivery starts, by an admin before delivery ends
+
+Each move is one conditional UPDATE (``WHERE status IN (from...)``): its row count says whether
+it happened, so two racing moves never both win.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import DomainError, ErrorCode
+from domain.models import Order
+from domain.models.enums import OrderStatus as S
+
+
+class Move(StrEnum):
+    ACCEPT = "ACCEPT"
+    START_DELIVERY = "START_DELIVERY"
+    COMPLETE = "COMPLETE"
+    UNASSIGN = "UNASSIGN"
+    OFFER = "OFFER"  # an UNASSIGNED (or re-assigned PENDING) order offered to a store
+    CANCEL_BY_MEMBER = "CANCEL_BY_MEMBER"
+    CANCEL_BY_ADMIN = "CANCEL_BY_ADMIN"
+
+
+TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
+    Move.ACCEPT: (frozenset({S.PENDING}), S.ACCEPTED),
+    Move.START_DELIVERY: (frozenset({S.ACCEPTED}), S.OUT_FOR_DELIVERY),
+    Move.COMPLETE: (frozenset({S.OUT_FOR_DELIVERY}), S.DELIVERED),
+    Move.UNASSIGN: (frozenset({S.PENDING}), S.UNASSIGNED),
+    Move.OFFER: (frozenset({S.UNASSIGNED, S.PENDING}), S.PENDING),
+    Move.CANCEL_BY_MEMBER: (frozenset({S.PENDING, S.ACCEPTED, S.UNASSIGNED}), S.CANCELLED),
+    Move.CANCEL_BY_ADMIN: (
+        frozenset({S.PENDING, S.ACCEPTED, S.UNASSIGNED, S.OUT_FOR_DELIVERY}),
+        S.CANCELLED,
+    ),
+}
+
+
+class InvalidTransition(DomainError):
+    def __init__(self, status: S, move: Move) -> None:
+        super().__init__(
+            ErrorCode.INVALID_TRANSITION,
+            f"An order that is {status.value} cannot {move.value.lower().replace('_', ' ')}.",
+        )
+
+
+async def move(order_id: int, step: Move, **changes: Any) -> None:
+    """Apply ``step`` to the order (with ``changes``), or raise ``InvalidTransition``."""
+    sources, target = TRANSITIONS[step]
+    updated = await Order.filter(id=order_id, status__in=list(sources)).update(
+        status=target, **changes
+    )
+    if not updated:
+        current = await Order.get(id=order_id)
+        raise InvalidTransition(current.status, step)

@@ -1,0 +1,129 @@
+"""Events between processes: Redis pub/sub, fanned out locally from one connection per process.
+
+Publishers send to a channel; every process holds one pattern subscription for all event
+channels and hands each message to the local subscribers of its channel. When the Redis
+connection drops, every local subscriber gets ``RESYNC`` after reconnecting, since messages
+sent meanwhile are lost: it should reload what it shows from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from realtime import keys
+from realtime.client import Redis
+
+log = logging.getLogger("o2o.bus")
+
+RESYNC: dict[str, Any] = {"resync": True}
+QUEUE_LIMIT = 1000
+
+
+class Subscription:
+    def __init__(self, bus: EventBus, channel: str) -> None:
+        self.channel = channel
+        self._bus = bus
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self._messages()
+
+    async def _messages(self) -> AsyncIterator[dict[str, Any]]:
+        while True:
+            yield await self.queue.get()
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:  # a stalled consumer: make it reload instead of growing
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(RESYNC)
+
+
+class EventBus:
+    def __init__(self, redis: Redis, *, reconnect_delay: float = 0.5) -> None:
+        self._redis = redis
+        self._reconnect_delay = reconnect_delay
+        self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
+        self._reader: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        """Start reading; returns once the pattern subscription is in place."""
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._read())
+        await self._ready.wait()
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        await self._redis.publish(channel, json.dumps(message))
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        """Messages on ``channel`` from the moment this returns, until the block exits."""
+        subscription = Subscription(self, channel)
+        self._subscribers[channel].add(subscription)
+        try:
+            yield subscription
+        finally:
+            subscribers = self._subscribers.get(channel)
+            if subscribers is not None:
+                subscribers.discard(subscription)
+                if not subscribers:
+                    del self._subscribers[channel]
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(s) for s in self._subscribers.values())
+
+    async def _read(self) -> None:
+        first = True
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.psubscribe(keys.EVENTS_PATTERN)
+                if not first:
+                    self._broadcast_resync()
+                first = False
+                self._ready.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "pmessage":
+                        self._dispatch(message["channel"], message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("event bus lost Redis; reconnecting", exc_info=True)
+                await asyncio.sleep(self._reconnect_delay)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    def _dispatch(self, channel: str, data: str) -> None:
+        subscribers = self._subscribers.get(channel)
+        if not subscribers:
+            return
+        try:
+            message = json.loads(data)
+        except ValueError:
+            log.warning("dropped a malformed event on %s", channel)
+            return
+        for subscription in list(subscribers):
+            subscription.deliver(message)
+
+    def _broadcast_resync(self) -> None:
+        for subscribers in self._subscribers.values():
+            for subscription in subscribers:
+                subscription.deliver(RESYNC)

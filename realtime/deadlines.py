@@ -1,0 +1,186 @@
+"""A deadline queue on Redis: at-least-once, with leases, woken early by new deadlines.
+
+Due entries sit in a sorted set scored by due time. One Lua script claims what is due into an
+in-flight set scored by lease end; the handler's success removes the entry; a lease that runs
+out (a worker died) makes the entry claimable again. Handlers must therefore be idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from realtime import keys
+from realtime.client import Redis
+from realtime.clock import Clock, SystemClock
+
+log = logging.getLogger("o2o.deadlines")
+
+CLAIM = """
+local now = tonumber(ARGV[1])
+local lease_until = now + tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local claimed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, limit)
+for _, member in ipairs(claimed) do
+  redis.call('ZADD', KEYS[2], lease_until, member)
+end
+if #claimed < limit then
+  local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit - #claimed)
+  for _, member in ipairs(due) do
+    redis.call('ZREM', KEYS[1], member)
+    redis.call('ZADD', KEYS[2], lease_until, member)
+    table.insert(claimed, member)
+  end
+end
+return claimed
+"""
+
+Handler = Callable[[str], Awaitable[None]]
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
+
+
+class DeadlineQueue:
+    def __init__(self, redis: Redis, *, lease_seconds: float = 30.0) -> None:
+        self._redis = redis
+        self._lease_ms = _ms(lease_seconds)
+        self._claim = redis.register_script(CLAIM)
+
+    async def schedule(self, member: str, due: float) -> None:
+        """Put ``member`` in the queue to fall due at ``due`` (epoch seconds); wake the workers."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(keys.DEADLINES_DUE, {member: _ms(due)})
+            pipe.publish(keys.DEADLINES_WAKE, str(_ms(due)))
+            await pipe.execute()
+
+    async def schedule_many(self, entries: dict[str, float]) -> None:
+        if entries:
+            await self._redis.zadd(keys.DEADLINES_DUE, {m: _ms(d) for m, d in entries.items()})
+            await self._redis.publish(keys.DEADLINES_WAKE, str(_ms(min(entries.values()))))
+
+    async def cancel(self, member: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(keys.DEADLINES_DUE, member)
+            pipe.zrem(keys.DEADLINES_INFLIGHT, member)
+            await pipe.execute()
+
+    async def claim(self, now: float, limit: int = 100) -> list[str]:
+        """Move what is due (and what lost its lease) in flight; the members claimed."""
+        claimed = await self._claim(
+            keys=[keys.DEADLINES_DUE, keys.DEADLINES_INFLIGHT],
+            args=[_ms(now), self._lease_ms, limit],
+        )
+        return [str(m) for m in claimed]
+
+    async def done(self, member: str) -> None:
+        await self._redis.zrem(keys.DEADLINES_INFLIGHT, member)
+
+    async def next_due(self) -> float | None:
+        """The earliest time anything becomes claimable (epoch seconds), or None when empty."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(keys.DEADLINES_DUE, 0, 0, withscores=True)
+            pipe.zrange(keys.DEADLINES_INFLIGHT, 0, 0, withscores=True)
+            due, inflight = await pipe.execute()
+        scores = [score for _, score in due + inflight]
+        return min(scores) / 1000 if scores else None
+
+    async def depth(self) -> tuple[int, int]:
+        """(entries waiting, entries in flight)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(keys.DEADLINES_DUE)
+            pipe.zcard(keys.DEADLINES_INFLIGHT)
+            waiting, inflight = await pipe.execute()
+        return int(waiting), int(inflight)
+
+
+class DeadlineWorker:
+    """Claims due entries and runs the handler on each; sleeps until the next deadline."""
+
+    def __init__(
+        self,
+        queue: DeadlineQueue,
+        redis: Redis,
+        handler: Handler,
+        *,
+        clock: Clock | None = None,
+        batch: int = 200,
+        max_idle: float = 30.0,
+    ) -> None:
+        self._queue = queue
+        self._redis = redis
+        self._handler = handler
+        self._clock = clock or SystemClock()
+        self._batch = batch
+        self._max_idle = max_idle
+        self._wake = asyncio.Event()
+
+    async def run_once(self) -> int:
+        """Handle everything due now; how many entries were claimed."""
+        claimed = await self._queue.claim(self._clock.now(), self._batch)
+        if claimed:
+            await asyncio.gather(*(self._handle(member) for member in claimed))
+        return len(claimed)
+
+    async def _handle(self, member: str) -> None:
+        try:
+            await self._handler(member)
+        except Exception:  # left in flight: the lease runs out and it is claimed again
+            log.exception("deadline %s failed; it will be retried after its lease", member)
+            return
+        await self._queue.done(member)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = asyncio.create_task(self._listen(stop))
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # before claiming: a deadline added meanwhile still wakes us
+                try:
+                    if await self.run_once() >= self._batch:
+                        continue  # more may be due already
+                    delay = await self._delay()
+                except Exception:  # Redis or the database away: try again shortly
+                    log.exception("deadline worker pass failed")
+                    delay = 1.0
+                await _wait_any(stop, self._wake, delay)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _delay(self) -> float:
+        next_due = await self._queue.next_due()
+        if next_due is None:
+            return self._max_idle
+        return min(max(next_due - self._clock.now(), 0.0), self._max_idle)
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Wake the loop whenever a deadline is scheduled anywhere (it may be earlier)."""
+        while not stop.is_set():
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(keys.DEADLINES_WAKE)
+                self._wake.set()  # something may have been scheduled while unsubscribed
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("deadline wake-up channel lost; reconnecting", exc_info=True)
+                await asyncio.sleep(1.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

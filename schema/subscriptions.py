@@ -1,0 +1,127 @@
+"""Live streams: a store's offers, and one order's changes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from domain.errors import NotFound
+from domain.models import Order as OrderModel
+from domain.models import OrderOffer as OfferModel
+from domain.models import Store as StoreModel
+from domain.models.enums import OfferStatus, OrderStatus
+from domain.principal import Principal, Role
+from domain.visibility import visible_orders
+from realtime import keys
+from schema.context import Info
+from schema.errors import PublicError, forbidden
+from schema.loaders import Loaders
+from schema.orders import OfferEventKind, OrderOfferEvent
+from schema.relay import decode_id
+from schema.types import Order, OrderOffer
+
+FINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
+
+
+async def _store_of(actor: Principal, store_id: strawberry.ID | None) -> int:
+    if actor.is_staff:
+        assert actor.store_id is not None
+        if store_id is not None and _decode(store_id, "Store", "storeId") != actor.store_id:
+            raise forbidden("Staff see their own store's offers only.")
+        return actor.store_id
+    if store_id is None:
+        raise PublicError("An admin names the store: storeId.", "BAD_USER_INPUT")
+    pk = _decode(store_id, "Store", "storeId")
+    if not await StoreModel.exists(id=pk):
+        raise PublicError("No store has this id.", "NOT_FOUND")
+    return pk
+
+
+def _decode(global_id: str, type_name: str, field: str) -> int:
+    try:
+        return decode_id(global_id, type_name, field)
+    except NotFound as exc:
+        raise PublicError(exc.message, "NOT_FOUND") from None
+
+
+async def _pending(store_id: int) -> list[OfferModel]:
+    return await OfferModel.filter(store_id=store_id, status=OfferStatus.PENDING).order_by("id")
+
+
+async def _event(info: Info, kind: OfferEventKind, offer: OfferModel) -> OrderOfferEvent:
+    info.context.loaders = Loaders()  # each event reads fresh rows
+    order = await OrderModel.get(id=offer.order_id)
+    return OrderOfferEvent(kind=kind, offer=OrderOffer.of(offer), order=Order.of(order))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Offers for a store: staff get their own store (storeId may be omitted), "
+        "admins any. Pending offers are replayed first, so a reconnecting app misses none."
+    )
+    async def order_offers(
+        self, info: Info, store_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[OrderOfferEvent, None]:
+        actor = info.context.require(Role.CLERK, Role.MANAGER, Role.ADMIN)
+        store = await _store_of(actor, store_id)
+        async with info.context.services.bus.subscribe(keys.store_events(store)) as events:
+            shown: set[int] = set()
+            for offer in await _pending(store):  # subscribed first: nothing slips between
+                shown.add(offer.id)
+                yield await _event(info, OfferEventKind.OFFERED, offer)
+            async for message in events:
+                if message.get("resync"):
+                    async for event in _resync(info, store, shown):
+                        yield event
+                    continue
+                found = await OfferModel.get_or_none(id=message.get("offer", 0))
+                if found is None:
+                    continue
+                offer = found
+                if message.get("kind") == OfferEventKind.OFFERED.value:
+                    if offer.id in shown or offer.status is not OfferStatus.PENDING:
+                        continue
+                    shown.add(offer.id)
+                    yield await _event(info, OfferEventKind.OFFERED, offer)
+                elif offer.id in shown:
+                    shown.discard(offer.id)
+                    yield await _event(info, OfferEventKind.WITHDRAWN, offer)
+
+    @strawberry.subscription(description="The order now, then again after every change.")
+    async def order_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Order, None]:
+        actor = info.context.require()
+        pk = _decode(id, "Order", "id")
+        async with info.context.services.bus.subscribe(keys.order_events(pk)) as events:
+            order = await visible_orders(actor).get_or_none(id=pk)
+            if order is None and actor.is_staff:
+                order = await _offered_to(actor, pk)
+            if order is None:
+                raise PublicError("No order has this id.", "NOT_FOUND")
+            yield Order.of(order)
+            while order.status not in FINAL:
+                await anext(aiter(events))
+                info.context.loaders = Loaders()
+                order = await OrderModel.get(id=pk)
+                yield Order.of(order)
+
+
+async def _offered_to(actor: Principal, order_id: int) -> OrderModel | None:
+    """Staff may follow an order that was offered to their store."""
+    if await OfferModel.exists(order_id=order_id, store_id=actor.store_id):
+        return await OrderModel.get_or_none(id=order_id)
+    return None
+
+
+async def _resync(info: Info, store: int, shown: set[int]) -> AsyncGenerator[OrderOfferEvent, None]:
+    """After lost messages: withdraw what ended meanwhile, offer what began."""
+    current = {o.id: o for o in await _pending(store)}
+    for gone in sorted(shown - current.keys()):
+        offer = await OfferModel.get_or_none(id=gone)
+        shown.discard(gone)
+        if offer is not None:
+            yield await _event(info, OfferEventKind.WITHDRAWN, offer)
+    for new in sorted(current.keys() - shown):
+        shown.add(new)
+        yield await _event(info, OfferEventKind.OFFERED, current[new])

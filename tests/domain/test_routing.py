@@ -1,0 +1,157 @@
+"""Routing and the offer timer, on the injected clock."""
+
+import pytest
+
+from domain.errors import DomainError, ErrorCode, Forbidden
+from domain.models import Store
+from domain.models.enums import OrderStatus
+from domain.orders import (
+    accept_order,
+    assign_order,
+    decline_order,
+    expire_offer,
+    offer_waiting_orders,
+)
+from realtime.deadlines import DeadlineWorker
+from tests import factories
+from tests.orders_helpers import offers_of, place, refreshed, stores_east
+
+
+@pytest.fixture
+async def product(db):
+    return await factories.product("99.00")
+
+
+async def worker_pass(dispatch, redis):
+    from api.worker import handle_deadline
+
+    worker = DeadlineWorker(
+        dispatch.deadlines, redis, lambda m: handle_deadline(dispatch, m), clock=dispatch.clock
+    )
+    return await worker.run_once()
+
+
+async def test_the_nearest_store_gets_the_offer(dispatch, product):
+    _far, near = await stores_east(dispatch, 3.0, 1.0)
+    member = factories.as_member(await factories.member())
+    placed = await place(dispatch, member, product)
+    assert not placed.unassigned
+    assert placed.order.store_id == near.id
+    assert await offers_of(placed.order) == [(near.id, "PENDING")]
+    assert str(placed.order.total) == "198.00"
+
+
+async def test_the_home_store_comes_before_a_nearer_one(dispatch, product):
+    home, _near = await stores_east(dispatch, 4.0, 0.5)
+    member = factories.as_member(await factories.member(home))
+    placed = await place(dispatch, member, product)
+    assert placed.order.store_id == home.id
+
+
+async def test_a_home_store_that_does_not_cover_the_address_is_skipped(dispatch, product):
+    home, near = await stores_east(dispatch, 4.0, 0.5)
+    await Store.filter(id=home.id).update(service_radius_km=2.0)
+    member = factories.as_member(await factories.member(home))
+    assert (await place(dispatch, member, product)).order.store_id == near.id
+
+
+async def test_decline_moves_the_order_to_the_next_store(dispatch, product):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    clerk_a = factories.as_staff(await factories.staff(a))
+    member = factories.as_member(await factories.member())
+    order = (await place(dispatch, member, product)).order
+    await decline_order(dispatch, clerk_a, order.id, "out of stock")
+    assert await offers_of(order) == [(a.id, "DECLINED"), (b.id, "PENDING")]
+    assert (await refreshed(order)).store_id == b.id
+
+
+async def test_expiry_moves_the_order_on_and_all_tried_leaves_it_unassigned(
+    dispatch, redis, clock, product
+):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    await stores_east(dispatch, 30.0)  # too far for its 5 km radius
+    member = factories.as_member(await factories.member())
+    order = (await place(dispatch, member, product)).order
+    assert await worker_pass(dispatch, redis) == 0  # nothing due yet
+    clock.advance(59.9)
+    assert await worker_pass(dispatch, redis) == 0
+    clock.advance(0.2)
+    assert await worker_pass(dispatch, redis) == 1
+    assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+    clock.advance(61)
+    assert await worker_pass(dispatch, redis) == 1
+    assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "EXPIRED")]
+    final = await refreshed(order)
+    assert (final.status, final.store_id) == (OrderStatus.UNASSIGNED, None)
+    assert await dispatch.deadlines.depth() == (0, 0)
+
+
+async def test_no_store_in_reach_saves_the_order_unassigned(dispatch, product):
+    await stores_east(dispatch, 40.0)
+    member = factories.as_member(await factories.member())
+    placed = await place(dispatch, member, product)
+    assert placed.unassigned
+    assert placed.order.status is OrderStatus.UNASSIGNED
+    assert await offers_of(placed.order) == []
+
+
+async def test_a_store_resuming_picks_up_waiting_orders(dispatch, product):
+    (paused,) = await stores_east(dispatch, 1.0)
+    await Store.filter(id=paused.id).update(accepting_orders=False)
+    member = factories.as_member(await factories.member())
+    order = (await place(dispatch, member, product)).order
+    assert order.status is OrderStatus.UNASSIGNED
+    await Store.filter(id=paused.id).update(accepting_orders=True)
+    assert await offer_waiting_orders(dispatch, await Store.get(id=paused.id)) == 1
+    assert await offers_of(order) == [(paused.id, "PENDING")]
+    assert (await refreshed(order)).status is OrderStatus.PENDING
+    assert await offer_waiting_orders(dispatch, await Store.get(id=paused.id)) == 0
+
+
+async def test_accept_after_the_window_is_refused_and_the_worker_moves_on(
+    dispatch, redis, clock, product
+):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    clerk_a = factories.as_staff(await factories.staff(a))
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    clock.advance(61)
+    with pytest.raises(DomainError) as late:
+        await accept_order(dispatch, clerk_a, order.id)
+    assert late.value.code is ErrorCode.OFFER_NOT_PENDING
+    assert await worker_pass(dispatch, redis) == 1
+    assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+
+
+async def test_only_the_offered_store_accepts(dispatch, product):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    clerk_b = factories.as_staff(await factories.staff(b))
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    with pytest.raises(Forbidden):
+        await accept_order(dispatch, clerk_b, order.id)
+    clerk_a = factories.as_staff(await factories.staff(a))
+    accepted = await accept_order(dispatch, clerk_a, order.id)
+    assert (accepted.status, accepted.store_id) == (OrderStatus.ACCEPTED, a.id)
+    assert await dispatch.deadlines.depth() == (0, 0)
+    with pytest.raises(DomainError) as again:
+        await accept_order(dispatch, clerk_a, order.id)
+    assert again.value.code is ErrorCode.OFFER_NOT_PENDING
+
+
+async def test_an_expiry_that_lost_the_race_changes_nothing(dispatch, clock, product):
+    (a,) = await stores_east(dispatch, 1.0)
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    await accept_order(dispatch, factories.as_staff(await factories.staff(a)), order.id)
+    offer_id = (await order.offers.all())[0].id  # type: ignore[attr-defined]
+    clock.advance(120)
+    assert await expire_offer(dispatch, offer_id) is False
+    assert await offers_of(order) == [(a.id, "ACCEPTED")]
+
+
+async def test_an_admin_assigns_an_unassigned_order(dispatch, product):
+    await stores_east(dispatch, 40.0)
+    target = await factories.store()
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    admin = factories.as_admin(await factories.admin())
+    assigned = await assign_order(dispatch, admin, order.id, target.id)
+    assert (assigned.status, assigned.store_id) == (OrderStatus.PENDING, target.id)
+    assert await offers_of(order) == [(target.id, "PENDING")]

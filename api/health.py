@@ -27,6 +27,11 @@ async def healthz(request: Request) -> JSONResponse:
     )
     healthy = database == "ok" and redis == "ok"
     return JSONResponse(
-        {"status": "ok" if healthy else "unavailable", "database": database, "redis": redis},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": database,
+            "redis": redis,
+            "subscriptions": state.services.bus.subscriber_count,
+        },
         status_code=200 if healthy else 503,
     )

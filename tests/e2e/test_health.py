@@ -38,18 +38,16 @@ async def test_a_redis_that_stops_answering_makes_healthz_503(fresh_env):
     server = Server(env=fresh_env | {"REDIS_URL": f"redis://127.0.0.1:{port}/0"})
     try:
         await server.start()
-        assert await health(server) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
+        status, body = await health(server)
+        assert (status, body["database"], body["redis"]) == (200, "ok", "ok")
         redis.terminate()
         redis.wait(timeout=10)
 
         async def unhealthy():
             status, body = await health(server)
-            return (status, body) if status == 503 else None
+            return (status, body["database"], body["redis"]) if status == 503 else None
 
-        assert await poll(unhealthy) == (
-            503,
-            {"status": "unavailable", "database": "ok", "redis": "unavailable"},
-        )
+        assert await poll(unhealthy) == (503, "ok", "unavailable")
     finally:
         server.stop()
         if redis.poll() is None:
@@ -72,13 +70,9 @@ async def test_a_database_that_stops_answering_makes_healthz_503(fresh_env, back
 
         async def unhealthy():
             status, body = await health(server)
-            return body if status == 503 else None
+            return (body["database"], body["redis"]) if status == 503 else None
 
-        assert await poll(unhealthy) == {
-            "status": "unavailable",
-            "database": "unavailable",
-            "redis": "ok",
-        }
+        assert await poll(unhealthy) == ("unavailable", "ok")
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
         async def healthy():

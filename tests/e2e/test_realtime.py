@@ -1,0 +1,158 @@
+"""Offers over a real socket: graphql-transport-ws against `o2o serve`, as the store app does."""
+
+import asyncio
+import json
+import time
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from domain.seed import MEMBER_PASSWORD, STAFF_PASSWORD, member_phone
+from tests.e2e.server import Server, o2o, poll
+from tests.e2e.test_http import login
+from tests.e2e.ws import PROTOCOL, graphql_socket, ws_url
+
+TIANHE = {"latitude": 23.1375, "longitude": 113.3238}  # home store of member 1: GZ-TH01
+CLERK_TH01, CLERK_ZJ02 = "13800000102", "13800000202"
+OFFERS = "subscription { orderOffers { kind offer { id status expiresAt } order { id } } }"
+UPDATED = "subscription($id: ID!) { orderUpdated(id: $id) { status store { code } } }"
+PLACE = """
+mutation($input: OrderPlaceInput!) {
+  orderPlace(input: $input) { order { id status store { code } } errors { code } }
+}
+"""
+
+
+async def place_order(server: Server, token: str) -> str:
+    products = await server.graphql("{ products { id sku } }")
+    product = products["data"]["products"][0]["id"]
+    data = await server.graphql(
+        PLACE,
+        {
+            "input": {
+                "lines": [{"productId": product, "quantity": 1}],
+                "deliveryAddress": "Tianhe Rd 1",
+                "deliveryLocation": TIANHE,
+            }
+        },
+        token,
+    )
+    payload = data["data"]["orderPlace"]
+    assert payload["errors"] == [], payload
+    return payload["order"]["id"]
+
+
+async def started(env: dict[str, str], **extra: str) -> Server:
+    o2o(["seed", "--demo"], env)
+    server = Server(env=env | extra)
+    await server.start()
+    return server
+
+
+async def subscriptions_open(server: Server) -> int:
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"{server.url}/healthz")).json()["subscriptions"]
+
+
+@pytest.mark.parametrize(
+    "payload", [None, {"Authorization": "Bearer forged.token.here"}, {"Authorization": "Basic abc"}]
+)
+async def test_a_socket_without_a_valid_token_is_refused(server, payload):
+    async with connect(ws_url(server.url), subprotocols=[PROTOCOL]) as conn:  # type: ignore[list-item]
+        init = {"type": "connection_init"} | ({"payload": payload} if payload else {})
+        await conn.send(json.dumps(init))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(conn.recv(), 10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_an_unanswered_offer_moves_to_the_next_store_and_the_member_sees_it(fresh_env):
+    server = await started(fresh_env, OFFER_TIMEOUT_SECONDS="1.5")
+    try:
+        member = await login(server, member_phone(1), MEMBER_PASSWORD)
+        first_clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
+        next_clerk = await login(server, CLERK_ZJ02, STAFF_PASSWORD)
+        url = ws_url(server.url)
+        async with (
+            graphql_socket(url, first_clerk) as first,
+            graphql_socket(url, next_clerk) as nxt,
+        ):
+            await first.subscribe(OFFERS)
+            await nxt.subscribe(OFFERS)
+            sent = time.monotonic()
+            order_id = await place_order(server, member)
+            offered = (await first.next_data())["orderOffers"]
+            latency = time.monotonic() - sent
+            assert (offered["kind"], offered["order"]["id"]) == ("OFFERED", order_id)
+            assert latency < 1.0, f"offer took {latency:.3f}s"
+            async with graphql_socket(url, member) as follower:
+                await follower.subscribe(UPDATED, {"id": order_id})
+                assert (await follower.next_data())["orderUpdated"]["store"]["code"] == "GZ-TH01"
+                withdrawn = (await first.next_data())["orderOffers"]
+                assert (withdrawn["kind"], withdrawn["offer"]["status"]) == ("WITHDRAWN", "EXPIRED")
+                moved = (await nxt.next_data())["orderOffers"]
+                assert (moved["kind"], moved["order"]["id"]) == ("OFFERED", order_id)
+                assert (await follower.next_data())["orderUpdated"]["store"]["code"] == "GZ-ZJ02"
+                accept = await server.graphql(
+                    "mutation($id: ID!) { orderAccept(id: $id) { order { status } errors { code } } }",
+                    {"id": order_id},
+                    next_clerk,
+                )
+                assert accept["data"]["orderAccept"]["order"]["status"] == "ACCEPTED"
+                assert (await follower.next_data())["orderUpdated"]["status"] == "ACCEPTED"
+    finally:
+        server.stop()
+
+
+async def test_a_reconnecting_app_gets_its_pending_offers_again(server):
+    member = await login(server, member_phone(1), MEMBER_PASSWORD)
+    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
+    order_id = await place_order(server, member)
+    for _ in range(2):
+        async with graphql_socket(ws_url(server.url), clerk) as app:
+            await app.subscribe(OFFERS)
+            replayed = (await app.next_data())["orderOffers"]
+            assert (replayed["kind"], replayed["order"]["id"]) == ("OFFERED", order_id)
+
+
+async def test_a_client_that_vanishes_leaves_no_subscription_behind(server):
+    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
+    conn = await connect(ws_url(server.url), subprotocols=[PROTOCOL])  # type: ignore[list-item]
+    await conn.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {clerk}"}})
+    )
+    assert json.loads(await conn.recv())["type"] == "connection_ack"
+    await conn.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": OFFERS}}))
+
+    async def opened():
+        return await subscriptions_open(server) == 1
+
+    await poll(opened)
+    conn.transport.abort()  # no close frame: the socket just dies
+
+    async def closed():
+        return await subscriptions_open(server) == 0
+
+    assert await poll(closed)
+
+
+async def test_two_api_processes_deliver_each_others_events(fresh_env, backend):
+    if backend.redis_url == "memory://":
+        pytest.skip("the in-process Redis is one process's memory; two processes need a real one")
+    one = await started(fresh_env)
+    two = Server(env=fresh_env)
+    await two.start()
+    try:
+        member = await login(one, member_phone(1), MEMBER_PASSWORD)
+        clerk = await login(two, CLERK_TH01, STAFF_PASSWORD)
+        async with graphql_socket(ws_url(two.url), clerk) as app:
+            await app.subscribe(OFFERS)
+            order_id = await place_order(one, member)
+            event = (await app.next_data())["orderOffers"]
+            assert (event["kind"], event["order"]["id"]) == ("OFFERED", order_id)
+    finally:
+        one.stop()
+        two.stop()

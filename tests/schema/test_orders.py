@@ -1,0 +1,200 @@
+"""Order operations and subscriptions through schema.execute / schema.subscribe."""
+
+import asyncio
+
+import pytest
+
+from domain.models import Order
+from domain.models.enums import OrderStatus
+from schema.context import Context
+from schema.relay import to_global_id
+from tests import factories
+from tests.orders_helpers import HOME, stores_east
+
+PLACE = """
+mutation($input: OrderPlaceInput!) {
+  orderPlace(input: $input) {
+    order { id number status total store { code } items { quantity unitPrice product { sku } }
+            currentOffer { status expiresAt } }
+    errors { code field message }
+  }
+}
+"""
+ACT = """
+mutation($id: ID!) {
+  accept: orderAccept(id: $id) { order { status } errors { code } }
+}
+"""
+DECLINE = """
+mutation($id: ID!, $reason: String) {
+  orderDecline(id: $id, reason: $reason) { order { status store { code } } errors { code } }
+}
+"""
+OFFERS = """
+subscription($storeId: ID) {
+  orderOffers(storeId: $storeId) { kind offer { id status } order { id number } }
+}
+"""
+UPDATED = "subscription($id: ID!) { orderUpdated(id: $id) { status store { code } } }"
+
+
+def place_input(product_id, quantity=1, **extra):
+    return {
+        "input": {
+            "lines": [{"productId": product_id, "quantity": quantity}],
+            "deliveryAddress": "8 Customer Road",
+            "deliveryLocation": {"latitude": HOME[0], "longitude": HOME[1]},
+        }
+        | extra
+    }
+
+
+@pytest.fixture
+async def world(gql, dispatch):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    product = await factories.product("128.00")
+    member = await factories.member()
+    return {
+        "stores": (a, b),
+        "product": to_global_id("Product", product.id),
+        "member": factories.as_member(member),
+        "clerk_a": factories.as_staff(await factories.staff(a)),
+        "clerk_b": factories.as_staff(await factories.staff(b)),
+    }
+
+
+async def subscribe(gql, query, variables, principal):
+    context = Context.for_token(gql.services, gql.services.tokens.issue(principal))
+    return await gql.schema.subscribe(query, variable_values=variables, context_value=context)
+
+
+async def test_place_accept_and_follow_an_order(gql, world):
+    placed = (await gql.data(PLACE, place_input(world["product"], 2), as_=world["member"]))[
+        "orderPlace"
+    ]
+    assert placed["errors"] == []
+    order = placed["order"]
+    assert (order["status"], order["total"], order["store"]["code"]) == (
+        "PENDING",
+        "256.00",
+        world["stores"][0].code,
+    )
+    assert order["items"] == [
+        {
+            "quantity": 2,
+            "unitPrice": "128.00",
+            "product": {"sku": order["items"][0]["product"]["sku"]},
+        }
+    ]
+    updates = await subscribe(gql, UPDATED, {"id": order["id"]}, world["member"])
+    first = await anext(updates)
+    assert first.data["orderUpdated"]["status"] == "PENDING"
+    accepted = await gql.data(ACT, {"id": order["id"]}, as_=world["clerk_a"])
+    assert accepted["accept"] == {"order": {"status": "ACCEPTED"}, "errors": []}
+    second = await asyncio.wait_for(anext(updates), 5)
+    assert second.data["orderUpdated"]["status"] == "ACCEPTED"
+    await updates.aclose()
+    assert gql.services.bus.subscriber_count == 0
+
+
+async def test_an_address_no_store_serves_is_saved_and_flagged(gql, world):
+    data = await gql.data(
+        PLACE,
+        {
+            "input": place_input(world["product"])["input"]
+            | {"deliveryLocation": {"latitude": 23.9, "longitude": 114.2}}
+        },
+        as_=world["member"],
+    )
+    payload = data["orderPlace"]
+    assert payload["order"]["status"] == "UNASSIGNED"
+    assert [e["code"] for e in payload["errors"]] == ["NO_STORE_AVAILABLE"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"lines": []}, "INVALID", "lines"),
+        ({"lines": [{"productId": "junk", "quantity": 1}]}, "NOT_FOUND", "lines.0.productId"),
+        ({"quantity": 0}, "INVALID", "lines.0.quantity"),
+        ({"quantity": 10**6}, "INVALID", "lines.0.quantity"),
+        (
+            {"deliveryLocation": {"latitude": -91, "longitude": 0}},
+            "INVALID",
+            "deliveryLocation.latitude",
+        ),
+        ({"deliveryAddress": ""}, "INVALID", "deliveryAddress"),
+    ],
+)
+async def test_bad_orders_write_nothing(gql, world, change, code, field):
+    variables = place_input(world["product"], change.pop("quantity", 1))
+    variables["input"] |= change
+    data = await gql.data(PLACE, variables, as_=world["member"])
+    assert [(e["code"], e["field"]) for e in data["orderPlace"]["errors"]] == [(code, field)]
+    assert data["orderPlace"]["order"] is None
+    assert await Order.all().count() == 0
+
+
+async def test_staff_and_anonymous_cannot_place(gql, world):
+    staff = await gql.execute(PLACE, place_input(world["product"]), as_=world["clerk_a"])
+    assert staff.errors[0].extensions == {"code": "FORBIDDEN"}
+    anonymous = await gql.execute(PLACE, place_input(world["product"]))
+    assert anonymous.errors[0].extensions == {"code": "UNAUTHENTICATED"}
+
+
+async def test_the_store_subscription_replays_then_streams(gql, world):
+    first = await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
+    first_id = first["orderPlace"]["order"]["id"]
+    offers = await subscribe(gql, OFFERS, {}, world["clerk_a"])
+    replayed = await asyncio.wait_for(anext(offers), 5)
+    assert replayed.data["orderOffers"]["kind"] == "OFFERED"
+    assert replayed.data["orderOffers"]["order"]["id"] == first_id
+    second = await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
+    live = await asyncio.wait_for(anext(offers), 5)
+    assert live.data["orderOffers"]["order"]["id"] == second["orderPlace"]["order"]["id"]
+    declined = await gql.data(DECLINE, {"id": first_id, "reason": "closed"}, as_=world["clerk_a"])
+    assert declined["orderDecline"]["order"]["store"]["code"] == world["stores"][1].code
+    gone = await asyncio.wait_for(anext(offers), 5)
+    assert gone.data["orderOffers"]["kind"] == "WITHDRAWN"
+    assert gone.data["orderOffers"]["offer"]["status"] == "DECLINED"
+    await offers.aclose()
+    assert gql.services.bus.subscriber_count == 0
+
+
+async def test_a_clerk_asking_for_another_stores_offers_is_forbidden(gql, world):
+    other = to_global_id("Store", world["stores"][1].id)
+    stream = await subscribe(gql, OFFERS, {"storeId": other}, world["clerk_a"])
+    result = await asyncio.wait_for(anext(stream), 5)
+    assert result.errors[0].extensions["code"] == "FORBIDDEN"
+    assert result.data is None
+    member_stream = await subscribe(gql, OFFERS, {}, world["member"])
+    assert (await anext(member_stream)).errors[0].extensions["code"] == "FORBIDDEN"
+    assert gql.services.bus.subscriber_count == 0
+
+
+async def test_accepting_another_stores_offer_is_forbidden(gql, world):
+    placed = await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
+    result = await gql.execute(
+        ACT, {"id": placed["orderPlace"]["order"]["id"]}, as_=world["clerk_b"]
+    )
+    assert result.errors[0].extensions == {"code": "FORBIDDEN"}
+    assert (await Order.first()).status is OrderStatus.PENDING
+
+
+async def test_orders_are_scoped_to_the_caller(gql, world):
+    await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
+    query = "{ orders { edges { node { status } } } }"
+    mine = await gql.data(query, as_=world["member"])
+    assert len(mine["orders"]["edges"]) == 1
+    assert len((await gql.data(query, as_=world["clerk_a"]))["orders"]["edges"]) == 1
+    assert (await gql.data(query, as_=world["clerk_b"]))["orders"]["edges"] == []
+    stranger = factories.as_member(await factories.member())
+    assert (await gql.data(query, as_=stranger))["orders"]["edges"] == []
+
+
+async def test_a_repeated_key_returns_the_first_order(gql, world):
+    variables = place_input(world["product"], idempotencyKey="tap-1")
+    first = await gql.data(PLACE, variables, as_=world["member"])
+    again = await gql.data(PLACE, variables, as_=world["member"])
+    assert first["orderPlace"]["order"]["id"] == again["orderPlace"]["order"]["id"]
+    assert await Order.all().count() == 1

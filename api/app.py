@@ -42,7 +42,13 @@ def create_app(
             )
             stop = asyncio.Event()
             background = (
-                [asyncio.create_task(run_background(runtime.dispatch, runtime.redis, stop))]
+                [
+                    asyncio.create_task(
+                        run_background(
+                            runtime.dispatch, runtime.redis, stop, settings.reconcile_seconds
+                        )
+                    )
+                ]
                 if run_worker
                 else []
             )

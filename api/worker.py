@@ -56,10 +56,13 @@ def deadline_worker(dispatch: Dispatch, redis: Redis) -> DeadlineWorker:
     )
 
 
-async def run_background(dispatch: Dispatch, redis: Redis, stop: asyncio.Event) -> None:
+async def run_background(
+    dispatch: Dispatch, redis: Redis, stop: asyncio.Event, reconcile_seconds: float
+) -> None:
     """The worker's loops: deadlines, and the periodic reconcile."""
     await asyncio.gather(
-        deadline_worker(dispatch, redis).run(stop), reconcile_forever(dispatch, stop)
+        deadline_worker(dispatch, redis).run(stop),
+        reconcile_forever(dispatch, stop, reconcile_seconds),
     )
 
 
@@ -70,6 +73,6 @@ async def run_worker(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     async with open_runtime(settings, listen=False) as runtime:
         log.info("worker started (offer window %ss)", settings.offer_timeout_seconds)
-        await run_background(runtime.dispatch, runtime.redis, stop)
+        await run_background(runtime.dispatch, runtime.redis, stop, settings.reconcile_seconds)
     log.info("worker stopped")
     return 0

@@ -109,6 +109,7 @@ class DeadlineWorker:
         clock: Clock | None = None,
         batch: int = 200,
         max_idle: float = 30.0,
+        handler_timeout: float = 20.0,
     ) -> None:
         self._queue = queue
         self._redis = redis
@@ -116,6 +117,7 @@ class DeadlineWorker:
         self._clock = clock or SystemClock()
         self._batch = batch
         self._max_idle = max_idle
+        self._handler_timeout = handler_timeout
         self._wake = asyncio.Event()
 
     async def run_once(self) -> int:
@@ -127,7 +129,8 @@ class DeadlineWorker:
 
     async def _handle(self, member: str) -> None:
         try:
-            await self._handler(member)
+            # One stuck handler must not hold up the whole batch; the lease retries it.
+            await asyncio.wait_for(self._handler(member), self._handler_timeout)
         except Exception:  # left in flight: the lease runs out and it is claimed again
             log.exception("deadline %s failed; it will be retried after its lease", member)
             return

@@ -1,0 +1,7 @@
+"""stub"""
+
+from benchmarks.report import Report
+
+
+async def run(quick: bool) -> Report:
+    return Report("reroute")

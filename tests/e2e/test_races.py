@@ -84,7 +84,6 @@ async def test_accepts_racing_their_deadlines_end_every_offer_exactly_once(
     assert live.clock.now() < min(o.expires_at.timestamp() for o in pending), "placing was slow"
     workers = [Worker(services_only, f"race-{i}") for i in range(2)]
     try:
-
         rng = random.Random(7)
         results: dict[int, str] = {}
 
@@ -107,7 +106,8 @@ async def test_accepts_racing_their_deadlines_end_every_offer_exactly_once(
     assert len(orders) == 200
     outcomes = Counter(results.values())
     assert set(outcomes) <= {"ACCEPTED", "OFFER_NOT_PENDING"}
-    assert outcomes["ACCEPTED"] > 0 and outcomes["OFFER_NOT_PENDING"] > 0, outcomes
+    assert outcomes["ACCEPTED"] > 0, outcomes
+    assert outcomes["OFFER_NOT_PENDING"] > 0, outcomes
     for placed in orders:
         order = await Order.get(id=placed.order.id)
         offers = await OrderOffer.filter(order_id=order.id).order_by("id")

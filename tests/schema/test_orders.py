@@ -198,3 +198,32 @@ async def test_a_repeated_key_returns_the_first_order(gql, world):
     again = await gql.data(PLACE, variables, as_=world["member"])
     assert first["orderPlace"]["order"]["id"] == again["orderPlace"]["order"]["id"]
     assert await Order.all().count() == 1
+
+
+async def test_a_resuming_store_and_an_admin_assignment_route_waiting_orders(gql, world):
+    a, b = world["stores"]
+    for store in (a, b):
+        await store.__class__.filter(id=store.id).update(accepting_orders=False)
+    placed = await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
+    order_id = placed["orderPlace"]["order"]["id"]
+    assert placed["orderPlace"]["order"]["status"] == "UNASSIGNED"
+    admin = factories.as_admin(await factories.admin())
+    resume = """mutation($id: ID!) { storeSetAcceptingOrders(id: $id, accepting: true) {
+                   store { acceptingOrders } errors { code } } }"""
+    await gql.data(resume, {"id": to_global_id("Store", b.id)}, as_=admin)
+    order = await Order.get(number=placed["orderPlace"]["order"]["number"])
+    assert (order.status, order.store_id) == (OrderStatus.PENDING, b.id)
+    assign = """mutation($id: ID!, $store: ID!) { orderAssign(id: $id, storeId: $store) {
+                  order { status store { code } offers { status } } errors { code } } }"""
+    moved = await gql.data(
+        assign, {"id": order_id, "store": to_global_id("Store", a.id)}, as_=admin
+    )
+    assert moved["orderAssign"]["order"]["store"]["code"] == a.code
+    assert [o["status"] for o in moved["orderAssign"]["order"]["offers"]] == [
+        "WITHDRAWN",
+        "PENDING",
+    ]
+    denied = await gql.execute(
+        assign, {"id": order_id, "store": to_global_id("Store", a.id)}, as_=world["clerk_a"]
+    )
+    assert denied.errors[0].extensions == {"code": "FORBIDDEN"}

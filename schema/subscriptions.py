@@ -89,6 +89,18 @@ class Subscription:
                     shown.discard(offer.id)
                     yield await _event(info, OfferEventKind.WITHDRAWN, offer)
 
+    @strawberry.subscription(
+        description="Admin: each order as it becomes UNASSIGNED (no store is left to try)."
+    )
+    async def orders_unassigned(self, info: Info) -> AsyncGenerator[Order, None]:
+        info.context.require(Role.ADMIN)
+        async with info.context.services.bus.subscribe(keys.UNASSIGNED_EVENTS) as events:
+            async for message in events:
+                order = await OrderModel.get_or_none(id=message.get("order", 0))
+                if order is not None and order.status is OrderStatus.UNASSIGNED:
+                    info.context.loaders = Loaders()
+                    yield Order.of(order)
+
     @strawberry.subscription(description="The order now, then again after every change.")
     async def order_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Order, None]:
         actor = info.context.require()

@@ -9,6 +9,7 @@ from domain.models.enums import OrderStatus
 from schema.context import Context
 from schema.relay import to_global_id
 from tests import factories
+from tests.e2e.server import poll
 from tests.orders_helpers import HOME, stores_east
 
 PLACE = """
@@ -227,3 +228,25 @@ async def test_a_resuming_store_and_an_admin_assignment_route_waiting_orders(gql
         assign, {"id": order_id, "store": to_global_id("Store", a.id)}, as_=world["clerk_a"]
     )
     assert denied.errors[0].extensions == {"code": "FORBIDDEN"}
+
+
+async def test_admins_hear_of_orders_no_store_can_take(gql, world):
+    admin = factories.as_admin(await factories.admin())
+    stream = await subscribe(gql, "subscription { ordersUnassigned { number status } }", {}, admin)
+    pending = asyncio.ensure_future(anext(stream))
+
+    async def listening():
+        return gql.services.bus.subscriber_count == 1
+
+    await poll(listening, timeout=5)
+    far = place_input(world["product"])
+    far["input"]["deliveryLocation"] = {"latitude": 23.9, "longitude": 114.2}
+    placed = await gql.data(PLACE, far, as_=world["member"])
+    number = placed["orderPlace"]["order"]["number"]
+    heard = await asyncio.wait_for(pending, 5)
+    assert heard.data["ordersUnassigned"] == {"number": number, "status": "UNASSIGNED"}
+    await stream.aclose()
+    member_stream = await subscribe(
+        gql, "subscription { ordersUnassigned { number } }", {}, world["member"]
+    )
+    assert (await anext(member_stream)).errors[0].extensions["code"] == "FORBIDDEN"

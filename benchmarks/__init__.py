@@ -1,1 +1,0 @@
-"""Benchmarks of o2o against PostgreSQL, Redis and one real ``o2o serve`` process."""

@@ -1,7 +1,0 @@
-"""stub"""
-
-from benchmarks.report import Report
-
-
-async def run(quick: bool) -> Report:
-    return Report("reroute")

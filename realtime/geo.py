@@ -42,9 +42,13 @@ class GeoIndex:
         return len(flat) // 3
 
     async def nearest(
-        self, latitude: float, longitude: float, radius_km: float = WHOLE_EARTH_KM
+        self,
+        latitude: float,
+        longitude: float,
+        radius_km: float = WHOLE_EARTH_KM,
+        count: int | None = None,
     ) -> list[tuple[int, float]]:
-        """``(id, distance in km)`` within ``radius_km``, nearest first."""
+        """``(id, distance in km)`` within ``radius_km``, nearest first, at most ``count``."""
         rows = await self._redis.geosearch(
             self._key,
             longitude=longitude,
@@ -52,6 +56,7 @@ class GeoIndex:
             radius=radius_km,
             unit="km",
             sort="ASC",
+            count=count,
             withdist=True,
         )
         return [(int(member), float(distance)) for member, distance in cast(list[Any], rows)]

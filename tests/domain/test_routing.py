@@ -155,3 +155,21 @@ async def test_an_admin_assigns_an_unassigned_order(dispatch, product):
     assigned = await assign_order(dispatch, admin, order.id, target.id)
     assert (assigned.status, assigned.store_id) == (OrderStatus.PENDING, target.id)
     assert await offers_of(order) == [(target.id, "PENDING")]
+
+
+async def test_a_far_home_store_beats_many_nearer_ones(dispatch, product):
+    from domain.orders.routing import NEAREST_FIRST
+
+    nearer = [0.1 + i * 0.02 for i in range(NEAREST_FIRST + 5)]
+    *_crowd, home = await stores_east(dispatch, *nearer, 4.0)
+    member = factories.as_member(await factories.member(home))
+    assert (await place(dispatch, member, product)).order.store_id == home.id
+
+
+async def test_when_the_nearest_stores_are_all_paused_a_farther_one_serves(dispatch, product):
+    from domain.orders.routing import NEAREST_FIRST
+
+    *crowd, far = await stores_east(dispatch, *[0.1 + i * 0.01 for i in range(NEAREST_FIRST)], 4.5)
+    await Store.filter(id__in=[s.id for s in crowd]).update(accepting_orders=False)
+    member = factories.as_member(await factories.member())
+    assert (await place(dispatch, member, product)).order.store_id == far.id

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: install run test test-embedded test-services lint migrations schema clean
+.PHONY: install run test test-embedded test-services lint migrations schema bench bench-quick clean
 
 install: $(STAMP)
 
@@ -37,6 +37,13 @@ test-embedded: install
 
 test-services: install
 	O2O_TEST_DATABASE_URL=$(TEST_DATABASE_URL) O2O_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+
+# Needs PostgreSQL and Redis as for test-services; see benchmarks/README.md.
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: install
+	$(BIN)/python -m benchmarks.run --quick
 
 # After changing a model: write the migration, then commit it.
 migrations: install

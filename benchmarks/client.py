@@ -1,0 +1,99 @@
+"""The GraphQL API over HTTP, as the consumer app and the store app call it."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+LOGIN = """mutation Login($phone: String!, $password: String!) {
+  tokenCreate(phone: $phone, password: $password) { token errors { code message } }
+}"""
+
+PLACE = """mutation Place($input: OrderPlaceInput!) {
+  orderPlace(input: $input) { order { id } errors { code message } }
+}"""
+
+
+# The longest a request may take in all (waiting for a connection included); then it fails.
+REQUEST_LIMIT = 30.0
+
+
+class ApiError(RuntimeError):
+    """An answer that is not the success the benchmark expects."""
+
+
+def global_id(type_name: str, pk: int) -> str:
+    """A Relay global id as the API spells it (``base64("Type:pk")``)."""
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+class Api:
+    def __init__(
+        self, base_url: str, *, connections: int = 256, request_limit: float = REQUEST_LIMIT
+    ) -> None:
+        self._limit = request_limit
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(30.0),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def graphql(
+        self, query: str, variables: dict[str, Any], token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with asyncio.timeout(self._limit):  # httpx's own timeouts are per operation
+            response = await self._http.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
+        if response.status_code != 200:
+            raise ApiError(f"HTTP {response.status_code}: {response.text[:300]}")
+        body: dict[str, Any] = response.json()
+        if body.get("errors"):
+            raise ApiError(f"GraphQL errors: {body['errors']}")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def login(self, phone: str, password: str) -> str:
+        data = await self.graphql(LOGIN, {"phone": phone, "password": password})
+        payload = data["tokenCreate"]
+        if payload["errors"] or not payload["token"]:
+            raise ApiError(f"tokenCreate {phone}: {payload['errors']}")
+        return str(payload["token"])
+
+    async def login_all(
+        self, phones: Sequence[str], password: str, *, concurrency: int = 8
+    ) -> list[str]:
+        """A token for every phone (tokenCreate over HTTP, ``concurrency`` at a time)."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(phone: str) -> str:
+            async with gate:
+                return await self.login(phone, password)
+
+        return list(await asyncio.gather(*(one(p) for p in phones)))
+
+    async def place(self, token: str, product: str, point: tuple[float, float]) -> str:
+        """Place a one-line order delivered to ``point``; the order's global id."""
+        data = await self.graphql(
+            PLACE,
+            {
+                "input": {
+                    "lines": [{"productId": product, "quantity": 1}],
+                    "deliveryAddress": "Benchmark Rd 1, Guangzhou",
+                    "deliveryLocation": {"latitude": point[0], "longitude": point[1]},
+                }
+            },
+            token,
+        )
+        payload = data["orderPlace"]
+        if payload["errors"] or payload["order"] is None:
+            raise ApiError(f"orderPlace: {payload['errors']}")
+        return str(payload["order"]["id"])

@@ -76,7 +76,9 @@ class Subscription:
                     async for event in _resync(info, store, shown):
                         yield event
                     continue
-                found = await OfferModel.get_or_none(id=message.get("offer", 0))
+                # The channel names the store, but only the row is trusted: a stray message
+                # (another deployment on the same Redis) must not show a foreign offer.
+                found = await OfferModel.get_or_none(id=message.get("offer", 0), store_id=store)
                 if found is None:
                     continue
                 offer = found

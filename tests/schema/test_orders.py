@@ -250,3 +250,28 @@ async def test_admins_hear_of_orders_no_store_can_take(gql, world):
         gql, "subscription { ordersUnassigned { number } }", {}, world["member"]
     )
     assert (await anext(member_stream)).errors[0].extensions["code"] == "FORBIDDEN"
+
+
+async def test_a_stray_message_naming_another_stores_offer_shows_nothing(gql, world):
+    from realtime import keys
+
+    placed = await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
+    order_id = placed["orderPlace"]["order"]["id"]
+    order = await Order.get(number=placed["orderPlace"]["order"]["number"])
+    offer_a = await order.offers.all().first()  # type: ignore[attr-defined]
+    offers = await subscribe(gql, OFFERS, {}, world["clerk_b"])
+    first = asyncio.ensure_future(anext(offers))
+
+    async def listening():
+        return gql.services.bus.subscriber_count == 1
+
+    await poll(listening, timeout=5)
+    channel = keys.store_events(world["stores"][1].id)
+    await gql.services.bus.publish(channel, {"kind": "OFFERED", "offer": offer_a.id})
+    # A real offer for store B follows the stray one: it must be the first thing B's app sees.
+    await gql.data(DECLINE, {"id": order_id}, as_=world["clerk_a"])
+    event = (await asyncio.wait_for(first, 5)).data["orderOffers"]
+    assert event["kind"] == "OFFERED"
+    assert event["offer"]["id"] != to_global_id("OrderOffer", offer_a.id)
+    assert event["offer"]["status"] == "PENDING"
+    await offers.aclose()

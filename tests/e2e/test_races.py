@@ -140,7 +140,11 @@ async def test_a_worker_that_dies_after_claiming_has_its_work_finished_by_anothe
     await poll(claimed_all, timeout=10)
     # A real worker killed with SIGKILL in the middle of its run, then one that survives.
     victim = Worker(services_only, "victim")
-    await asyncio.sleep(0.3)  # let it start and claim: the crash point is what is tested
+
+    async def victim_running() -> bool:
+        return "worker started" in victim.log.read_text()
+
+    await poll(victim_running, timeout=30)  # then it dies mid-run, as a crash would
     victim.kill()
     survivor = Worker(services_only, "survivor")
     try:

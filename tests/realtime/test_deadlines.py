@@ -2,10 +2,17 @@
 
 import asyncio
 
+from realtime import keys
 from realtime.clock import ManualClock
 from realtime.deadlines import DeadlineQueue, DeadlineWorker
+from tests.e2e.server import poll
 
 T0 = 1_800_000_000.0
+
+
+async def _listening(redis) -> bool:
+    counts = await redis.pubsub_numsub(keys.DEADLINES_WAKE)
+    return bool(counts and counts[0][1] >= 1)
 
 
 async def test_claim_takes_only_what_is_due(redis):
@@ -78,7 +85,7 @@ async def test_the_worker_wakes_for_an_earlier_deadline(redis):
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
     try:
-        await asyncio.sleep(0)  # let it go to sleep towards "later"
+        await poll(lambda: _listening(redis), timeout=5)  # asleep towards "later", ears open
         await queue.schedule("soon", clock.now() + 0.2)
         started = loop.time()
         await asyncio.wait_for(handled.wait(), 5)

@@ -32,6 +32,7 @@ from benchmarks.session import open_session, server_health, spread
 from benchmarks.stats import Summary, fmt
 from domain.orders.dispatch import deadline_key
 from realtime import keys
+from realtime.deadlines import DeadlineQueue
 
 LEAD_SECONDS = 2.0
 REPLAY_TIMEOUT = 300.0
@@ -73,7 +74,7 @@ async def move_deadlines(
         await client.zadd(
             keys.DEADLINES_DUE, {deadline_key(i): int(at * 1000) for i, at in due.items()}
         )
-        await client.publish(keys.DEADLINES_WAKE, str(int(base * 1000)))
+        await client.publish(DeadlineQueue(client).wake_channel, str(int(base * 1000)))
     finally:
         await client.aclose()
     return due

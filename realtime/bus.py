@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from realtime import keys
-from realtime.client import Redis
+from realtime.client import Redis, database_index
 
 log = logging.getLogger("o2o.bus")
 
@@ -54,6 +54,7 @@ class EventBus:
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._scope = keys.scoped("", database_index(redis))
 
     async def start(self) -> None:
         """Start reading; returns once the pattern subscription is in place."""
@@ -69,7 +70,7 @@ class EventBus:
             self._reader = None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        await self._redis.publish(channel, json.dumps(message))
+        await self._redis.publish(self._scope + channel, json.dumps(message))
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
@@ -94,14 +95,14 @@ class EventBus:
         while True:
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.psubscribe(keys.EVENTS_PATTERN)
+                await pubsub.psubscribe(self._scope + keys.EVENTS_PATTERN)
                 if not first:
                     self._broadcast_resync()
                 first = False
                 self._ready.set()
                 async for message in pubsub.listen():
                     if message.get("type") == "pmessage":
-                        self._dispatch(message["channel"], message["data"])
+                        self._dispatch(message["channel"][len(self._scope) :], message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -18,3 +18,8 @@ def connect(url: str) -> Redis:
 
         return fakeredis.FakeAsyncRedis(decode_responses=True)
     return aioredis.from_url(url, decode_responses=True, health_check_interval=30)
+
+
+def database_index(redis: Redis) -> int:
+    """The database number ``redis`` talks to (0 for the in-process one)."""
+    return int(redis.connection_pool.connection_kwargs.get("db", 0) or 0)

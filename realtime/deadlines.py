@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from realtime import keys
-from realtime.client import Redis
+from realtime.client import Redis, database_index
 from realtime.clock import Clock, SystemClock
 
 log = logging.getLogger("o2o.deadlines")
@@ -49,18 +49,19 @@ class DeadlineQueue:
         self._redis = redis
         self._lease_ms = _ms(lease_seconds)
         self._claim = redis.register_script(CLAIM)
+        self.wake_channel = keys.scoped(keys.DEADLINES_WAKE, database_index(redis))
 
     async def schedule(self, member: str, due: float) -> None:
         """Put ``member`` in the queue to fall due at ``due`` (epoch seconds); wake the workers."""
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zadd(keys.DEADLINES_DUE, {member: _ms(due)})
-            pipe.publish(keys.DEADLINES_WAKE, str(_ms(due)))
+            pipe.publish(self.wake_channel, str(_ms(due)))
             await pipe.execute()
 
     async def schedule_many(self, entries: dict[str, float]) -> None:
         if entries:
             await self._redis.zadd(keys.DEADLINES_DUE, {m: _ms(d) for m, d in entries.items()})
-            await self._redis.publish(keys.DEADLINES_WAKE, str(_ms(min(entries.values()))))
+            await self._redis.publish(self.wake_channel, str(_ms(min(entries.values()))))
 
     async def cancel(self, member: str) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -165,7 +166,7 @@ class DeadlineWorker:
         while not stop.is_set():
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.subscribe(keys.DEADLINES_WAKE)
+                await pubsub.subscribe(self._queue.wake_channel)
                 self._wake.set()  # something may have been scheduled while unsubscribed
                 async for message in pubsub.listen():
                     if message.get("type") == "message":

@@ -26,3 +26,12 @@ def order_events(order_id: int) -> str:
 
 
 UNASSIGNED_EVENTS = f"{PREFIX}:events:unassigned"
+
+
+def scoped(channel: str, database: int) -> str:
+    """``channel`` as published on the wire.
+
+    Keys live in one Redis database, but pub/sub channels are server-wide: two deployments (or
+    a test run and a benchmark) on different databases of one server would hear each other.
+    """
+    return f"db{database}:{channel}"

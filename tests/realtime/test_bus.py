@@ -24,3 +24,27 @@ async def test_two_buses_on_one_redis_see_each_others_messages(redis):
     finally:
         await one.close()
         await two.close()
+
+
+async def test_buses_on_other_databases_of_one_server_do_not_hear_each_other(redis):
+    """Channels are server-wide; the bus scopes them to its database so deployments stay apart."""
+    pool = redis.connection_pool
+    kwargs = {**pool.connection_kwargs, "db": (pool.connection_kwargs["db"] + 1) % 16}
+    other_db = type(redis)(connection_pool=type(pool)(pool.connection_class, **kwargs))
+    here, there = EventBus(redis), EventBus(other_db)
+    await here.start()
+    await there.start()
+    try:
+        async with (
+            there.subscribe("{o2o}:events:x") as theirs,
+            here.subscribe("{o2o}:events:x") as ours,
+        ):
+            await here.publish("{o2o}:events:x", {"n": 1})
+            await there.publish("{o2o}:events:x", {"n": 2})
+            assert await asyncio.wait_for(anext(aiter(ours)), 5) == {"n": 1}
+            assert await asyncio.wait_for(anext(aiter(theirs)), 5) == {"n": 2}
+            assert ours.queue.empty() and theirs.queue.empty()
+    finally:
+        await here.close()
+        await there.close()
+        await other_db.aclose()

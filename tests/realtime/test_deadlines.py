@@ -2,7 +2,6 @@
 
 import asyncio
 
-from realtime import keys
 from realtime.clock import ManualClock
 from realtime.deadlines import DeadlineQueue, DeadlineWorker
 from tests.e2e.server import poll
@@ -11,7 +10,7 @@ T0 = 1_800_000_000.0
 
 
 async def _listening(redis) -> bool:
-    counts = await redis.pubsub_numsub(keys.DEADLINES_WAKE)
+    counts = await redis.pubsub_numsub(DeadlineQueue(redis).wake_channel)
     return bool(counts and counts[0][1] >= 1)
 
 

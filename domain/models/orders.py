@@ -54,7 +54,7 @@ class OrderOffer(Model):
     store_id: int
     id = fields.BigIntField(primary_key=True)
     order: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "models.Order", related_name="offers", on_delete=fields.CASCADE
+        "models.Order", related_name="offers", on_delete=fields.CASCADE, db_index=True
     )
     store: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Store", related_name="offers", on_delete=fields.RESTRICT

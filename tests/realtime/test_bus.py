@@ -43,7 +43,8 @@ async def test_buses_on_other_databases_of_one_server_do_not_hear_each_other(red
             await there.publish("{o2o}:events:x", {"n": 2})
             assert await asyncio.wait_for(anext(aiter(ours)), 5) == {"n": 1}
             assert await asyncio.wait_for(anext(aiter(theirs)), 5) == {"n": 2}
-            assert ours.queue.empty() and theirs.queue.empty()
+            assert ours.queue.empty()
+            assert theirs.queue.empty()
     finally:
         await here.close()
         await there.close()

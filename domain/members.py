@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from domain import validation
-from domain.errors import Duplicate, NotFound
+from domain.errors import Duplicate, Invalid, NotFound
 from domain.models import Member, Store
 from domain.models.enums import MemberSource
 from domain.passwords import hash_password
@@ -85,3 +85,12 @@ def search_members(actor: Principal, search: str | None) -> QuerySet[Member]:
         term = validation.text(search, "search", max_length=MAX_SEARCH)
         query = query.filter(Q(phone__startswith=term) | Q(name__icontains=term))
     return query
+
+
+async def member_by_phone(raw: str) -> Member | None:
+    """The member at a counter, found by phone (staff serve members of any home store)."""
+    try:
+        phone = validation.phone(raw)
+    except Invalid:
+        return None
+    return await Member.get_or_none(phone=phone)

@@ -6,10 +6,17 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from domain.members import visible_members
-from domain.models import Order, OrderOffer, PointsEntry, Staff
+from domain.models import Order, OrderOffer, PointsEntry, Staff, Voucher
 from domain.principal import Principal
 
-__all__ = ["visible_members", "visible_offers", "visible_orders", "visible_points", "visible_staff"]
+__all__ = [
+    "visible_members",
+    "visible_offers",
+    "visible_orders",
+    "visible_points",
+    "visible_staff",
+    "visible_vouchers",
+]
 
 
 def visible_staff(actor: Principal) -> QuerySet[Staff]:
@@ -44,3 +51,13 @@ def visible_points(actor: Principal) -> QuerySet[PointsEntry]:
             Q(store_id=actor.store_id) | Q(member__home_store_id=actor.store_id)
         )
     return PointsEntry.filter(member_id=actor.user_id)
+
+
+def visible_vouchers(actor: Principal) -> QuerySet[Voucher]:
+    if actor.is_admin:
+        return Voucher.all()
+    if actor.is_staff:
+        return Voucher.filter(
+            Q(redeemed_store_id=actor.store_id) | Q(member__home_store_id=actor.store_id)
+        )
+    return Voucher.filter(member_id=actor.user_id)

@@ -11,6 +11,8 @@ from tortoise.queryset import QuerySet
 from domain import catalog, stores
 from domain.errors import Invalid
 from domain.members import search_members
+from domain.models import Activity as ActivityModel
+from domain.models import Campaign as CampaignModel
 from domain.models import Member as MemberModel
 from domain.models import Product as ProductModel
 from domain.models import Reward as RewardModel
@@ -25,10 +27,12 @@ from domain.visibility import (
     visible_orders,
     visible_points,
     visible_staff,
+    visible_vouchers,
 )
 from schema.context import Info
 from schema.errors import bad_input
 from schema.inputs import GeoPointInput
+from schema.loyalty import Activity, Campaign
 from schema.relay import (
     Connection,
     Node,
@@ -48,6 +52,7 @@ from schema.types import (
     Staff,
     Store,
     Viewer,
+    Voucher,
 )
 
 
@@ -69,6 +74,9 @@ NODES: dict[str, tuple[Callable[[Principal | None], QuerySet[Any] | None], Any]]
     "Order": (_private(visible_orders), Order),
     "OrderOffer": (_private(visible_offers), OrderOffer),
     "PointsEntry": (_private(visible_points), PointsEntry),
+    "Voucher": (_private(visible_vouchers), Voucher),
+    "Campaign": (lambda _actor: CampaignModel.all(), Campaign),
+    "Activity": (lambda _actor: ActivityModel.all(), Activity),
 }
 
 

@@ -22,11 +22,24 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.errors import PublicError
+from schema.loyalty import Activity, Campaign
+from schema.loyalty_mutations import LoyaltyMutation
+from schema.loyalty_queries import LoyaltyQuery
 from schema.mutations import SetupMutation
 from schema.order_mutations import OrderMutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
-from schema.types import Member, Order, OrderOffer, PointsEntry, Product, Reward, Staff, Store
+from schema.types import (
+    Member,
+    Order,
+    OrderOffer,
+    PointsEntry,
+    Product,
+    Reward,
+    Staff,
+    Store,
+    Voucher,
+)
 
 log = logging.getLogger("o2o.graphql")
 
@@ -62,10 +75,22 @@ def build_schema(*, introspection: bool = True, limits: Limits | None = None) ->
     if not introspection:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(
-        query=Query,
-        mutation=merge_types("Mutation", (SetupMutation, OrderMutation)),
+        query=merge_types("Query", (Query, LoyaltyQuery)),
+        mutation=merge_types("Mutation", (SetupMutation, OrderMutation, LoyaltyMutation)),
         subscription=Subscription,
-        types=[Store, Staff, Product, Reward, Member, PointsEntry, Order, OrderOffer],
+        types=[
+            Store,
+            Staff,
+            Product,
+            Reward,
+            Member,
+            PointsEntry,
+            Order,
+            OrderOffer,
+            Voucher,
+            Campaign,
+            Activity,
+        ],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )

@@ -16,18 +16,21 @@ from domain.models import Product as ProductModel
 from domain.models import Reward as RewardModel
 from domain.models import Staff as StaffModel
 from domain.models import Store as StoreModel
+from domain.models import TierChange as TierChangeModel
+from domain.models import Voucher as VoucherModel
 from domain.models.enums import (
     Channel,
     MemberTier,
     OfferStatus,
     OrderStatus,
     PointsEntryKind,
+    VoucherStatus,
 )
 from domain.principal import Role
 from schema.context import Info
 from schema.relay import Connection, Node, paginate, to_global_id
 
-for _enum in (Role, MemberTier, OrderStatus, OfferStatus, PointsEntryKind, Channel):
+for _enum in (Role, MemberTier, OrderStatus, OfferStatus, PointsEntryKind, Channel, VoucherStatus):
     strawberry.enum(_enum)
 
 
@@ -158,6 +161,53 @@ class PointsEntry(Node):
 
 
 @strawberry.type
+class Voucher(Node):
+    """A free member pack, issued for every 6th member-pack unit bought."""
+
+    pk: strawberry.Private[int]
+    product_pk: strawberry.Private[int | None]
+    store_pk: strawberry.Private[int | None]
+    status: VoucherStatus
+    issued_at: datetime
+    redeemed_at: datetime | None
+
+    @classmethod
+    def of(cls, m: VoucherModel) -> Voucher:
+        return cls(
+            id=to_global_id("Voucher", m.id),
+            pk=m.id,
+            product_pk=m.product_id,
+            store_pk=m.redeemed_store_id,
+            status=m.status,
+            issued_at=m.issued_at,
+            redeemed_at=m.redeemed_at,
+        )
+
+    @strawberry.field(description="The store that handed the pack over.")
+    async def redeemed_store(self, info: Info) -> Store | None:
+        return await load_store(info, self.store_pk)
+
+    @strawberry.field(description="The free pack.")
+    async def product(self, info: Info) -> Product | None:
+        if self.product_pk is None:
+            return None
+        model = await info.context.loaders.product.load(self.product_pk)
+        return Product.of(model) if model else None
+
+
+@strawberry.type
+class TierChange:
+    previous: MemberTier
+    tier: MemberTier
+    reason: str
+    changed_at: datetime
+
+    @classmethod
+    def of(cls, m: TierChangeModel) -> TierChange:
+        return cls(previous=m.previous, tier=m.tier, reason=m.reason, changed_at=m.changed_at)
+
+
+@strawberry.type
 class Member(Node):
     pk: strawberry.Private[int]
     home_store_pk: strawberry.Private[int | None]
@@ -190,6 +240,18 @@ class Member(Node):
     ) -> Connection[PointsEntry]:
         query = PointsEntryModel.filter(member_id=self.pk)
         return await paginate(query, first, after, PointsEntry.of, descending=True)
+
+    @strawberry.field(description="Newest first; all of them, or those with this status.")
+    async def vouchers(self, status: VoucherStatus | None = None) -> list[Voucher]:
+        query = VoucherModel.filter(member_id=self.pk)
+        if status is not None:
+            query = query.filter(status=status)
+        return [Voucher.of(v) for v in await query.order_by("-id")]
+
+    @strawberry.field(description="Every change of tier, oldest first.")
+    async def tier_history(self) -> list[TierChange]:
+        rows = await TierChangeModel.filter(member_id=self.pk).order_by("id")
+        return [TierChange.of(r) for r in rows]
 
     @strawberry.field(description="Newest first.")
     async def orders(self, first: int | None = None, after: str | None = None) -> Connection[Order]:

@@ -24,12 +24,19 @@ from tests import backends
 from tests.backends import Backend
 
 TABLES = [
+    "activity_check_in",
+    "voucher",
+    "tier_change",
     "points_entry",
     "idempotency_key",
+    "purchase_line",
+    "purchase",
     "order_offer",
     "order_item",
     "orders",
     "member",
+    "activity",
+    "campaign",
     "staff",
     "admin",
     "product",

@@ -1,6 +1,15 @@
 """Every Tortoise model of o2o; tortoise discovers them through ``__models__``."""
 
 from domain.models.catalog import Product, Reward
+from domain.models.loyalty import (
+    Activity,
+    ActivityCheckIn,
+    Campaign,
+    Purchase,
+    PurchaseLine,
+    TierChange,
+    Voucher,
+)
 from domain.models.orders import Order, OrderItem, OrderOffer
 from domain.models.people import Admin, Member, Staff
 from domain.models.points import IdempotencyKey, PointsEntry
@@ -18,10 +27,20 @@ __models__ = [
     OrderOffer,
     PointsEntry,
     IdempotencyKey,
+    Purchase,
+    PurchaseLine,
+    Voucher,
+    Campaign,
+    Activity,
+    ActivityCheckIn,
+    TierChange,
 ]
 
 __all__ = [
+    "Activity",
+    "ActivityCheckIn",
     "Admin",
+    "Campaign",
     "IdempotencyKey",
     "Member",
     "Order",
@@ -29,7 +48,11 @@ __all__ = [
     "OrderOffer",
     "PointsEntry",
     "Product",
+    "Purchase",
+    "PurchaseLine",
     "Reward",
     "Staff",
     "Store",
+    "TierChange",
+    "Voucher",
 ]

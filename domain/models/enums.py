@@ -54,3 +54,8 @@ class Channel(StrEnum):
     WEB = "WEB"
     APP = "APP"
     PHONE = "PHONE"
+
+
+class VoucherStatus(StrEnum):
+    ISSUED = "ISSUED"
+    REDEEMED = "REDEEMED"

@@ -37,6 +37,7 @@ class Member(Model):
     home_store_id: int | None
     registered_by_id: int | None
     referred_by_id: int | None
+    activity_id: int | None
     id = fields.BigIntField(primary_key=True)
     phone = fields.CharField(max_length=20, unique=True)
     password_hash = fields.CharField(max_length=255)
@@ -50,6 +51,10 @@ class Member(Model):
     )
     referred_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Member", related_name="referrals", null=True, on_delete=fields.SET_NULL
+    )
+    # The activity the member signed up at (source ACTIVITY).
+    activity: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Activity", related_name="members", null=True, on_delete=fields.SET_NULL
     )
     source = fields.CharEnumField(MemberSource, max_length=16, default=MemberSource.SELF)
     tier = fields.CharEnumField(MemberTier, max_length=16, default=MemberTier.POTENTIAL)

@@ -10,6 +10,9 @@ class PointsEntry(Model):
     staff_id: int | None
     order_id: int | None
     reward_id: int | None
+    purchase_id: int | None
+    activity_id: int | None
+    reverses_id: int | None
     # One line of the append-only ledger; a balance moves only together with one of these.
     id = fields.BigIntField(primary_key=True)
     member: fields.ForeignKeyRelation = fields.ForeignKeyField(
@@ -31,6 +34,16 @@ class PointsEntry(Model):
     )
     reward: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Reward", related_name="points_entries", null=True, on_delete=fields.RESTRICT
+    )
+    purchase: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Purchase", related_name="points_entries", null=True, on_delete=fields.RESTRICT
+    )
+    activity: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Activity", related_name="points_entries", null=True, on_delete=fields.RESTRICT
+    )
+    # A REVERSAL names the entry it corrects; entries are never edited or deleted.
+    reverses: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.PointsEntry", related_name="reversals", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from domain import loyalty
 from domain.errors import Forbidden, NotFound
 from domain.models import Order, OrderOffer
 from domain.models.enums import OfferStatus
@@ -31,14 +32,20 @@ async def start_delivery(dispatch: Dispatch, actor: Principal, order_id: int) ->
 
 
 async def complete_delivery(dispatch: Dispatch, actor: Principal, order_id: int) -> Order:
-    await _delivering_order(actor, order_id)
-    await states.move(order_id, states.Move.COMPLETE, delivered_at=dispatch.now())
+    """Delivered: the member earns, credited to the accepting store, in the same transaction
+    as the move (which succeeds once, so the order earns once)."""
+    order = await _delivering_order(actor, order_id)
+    now = dispatch.now()
+    async with in_transaction():
+        await states.move(order_id, states.Move.COMPLETE, delivered_at=now)
+        await loyalty.earn_for_order(order, now)
     await _changed(dispatch, order_id)
     return await Order.get(id=order_id)
 
 
 async def cancel_order(dispatch: Dispatch, actor: Principal, order_id: int) -> Order:
-    """The member cancels before delivery starts; an admin before delivery ends."""
+    """The member cancels before delivery starts; an admin any time (after delivery: a
+    refund). What the order earned is reversed in the same transaction."""
     order = await Order.get_or_none(id=order_id)
     if actor.is_staff:
         raise Forbidden("Staff decline an order; only the customer or an admin cancels.")
@@ -49,6 +56,7 @@ async def cancel_order(dispatch: Dispatch, actor: Principal, order_id: int) -> O
     effects = Effects()
     async with in_transaction():
         await states.move(order_id, step, cancelled_at=now)
+        await loyalty.reverse_order(order_id, now)
         pending = await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING).first()
         if pending is not None:
             await OrderOffer.filter(id=pending.id, status=OfferStatus.PENDING).update(

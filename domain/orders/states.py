@@ -2,7 +2,8 @@
 
     PENDING -> ACCEPTED -> OUT_FOR_DELIVERY -> DELIVERED
     PENDING -> UNASSIGNED -> PENDING
-    cancel: by the member before delivery starts, by an admin before delivery ends
+    cancel: by the member before delivery starts, by an admin at any time (after delivery it
+    is a refund, and what the order earned is reversed)
 
 Each move is one conditional UPDATE (``WHERE status IN (from...)``): its row count says whether
 it happened, so two racing moves never both win.
@@ -36,7 +37,7 @@ TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
     Move.OFFER: (frozenset({S.UNASSIGNED, S.PENDING}), S.PENDING),
     Move.CANCEL_BY_MEMBER: (frozenset({S.PENDING, S.ACCEPTED, S.UNASSIGNED}), S.CANCELLED),
     Move.CANCEL_BY_ADMIN: (
-        frozenset({S.PENDING, S.ACCEPTED, S.UNASSIGNED, S.OUT_FOR_DELIVERY}),
+        frozenset({S.PENDING, S.ACCEPTED, S.UNASSIGNED, S.OUT_FOR_DELIVERY, S.DELIVERED}),
         S.CANCELLED,
     ),
 }

@@ -1,0 +1,248 @@
+"""Earning: a sale at a counter (``purchaseRecord``) or a delivered online order.
+
+Both go through ``_earn``: lock the member, evaluate the rules on their locked state, write
+the purchase, its lines, the ledger entry and any vouchers, set the home store if the
+member had none, and recompute the tier, all in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from domain import validation
+from domain.errors import Forbidden, Invalid, NotFound
+from domain.loyalty import ledger, rules, tiers
+from domain.loyalty.policies import active_campaigns
+from domain.models import (
+    IdempotencyKey,
+    Member,
+    Order,
+    OrderItem,
+    PointsEntry,
+    Product,
+    Purchase,
+    PurchaseLine,
+    Voucher,
+)
+from domain.models.enums import Channel, PointsEntryKind
+from domain.principal import Principal
+
+MAX_LINES = 50
+MAX_QUANTITY = 999
+
+
+@dataclass(frozen=True)
+class Quantity:
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Earned:
+    entry: PointsEntry
+    member: Member
+    vouchers: list[Voucher]
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class Sale:
+    member_id: int
+    store_id: int
+    staff_id: int | None
+    order_id: int | None
+    note: str
+    channel: Channel | None
+
+
+async def record_purchase(
+    actor: Principal, now: datetime, *, member_id: int, lines: list[Quantity], key: str
+) -> Earned:
+    """A sale at the counter of the caller's store, credited to the store and the clerk."""
+    if not actor.is_staff or actor.store_id is None:
+        raise Forbidden("Only staff record a sale at their counter.")
+    store_id = actor.store_id
+    key = ledger.clean_key(key)
+    quantities = _quantities(lines)
+    content = {"member": member_id, "lines": sorted(quantities.items())}
+    scope = ledger.key_scope("purchase", actor)
+    if (first := await ledger.repeat(scope, key, content)) is not None:
+        return await earned(first, repeated=True)
+    products = await _products(quantities)
+    if not await Member.exists(id=member_id):
+        raise NotFound("No member has this id.", "memberId")
+    sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
+    sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
+    applied = await ledger.once(scope, key, content, lambda: _earn(sale, sale_lines, now))
+    return await earned(applied.entry, repeated=applied.repeated)
+
+
+async def earn_for_order(order: Order, now: datetime) -> PointsEntry:
+    """Credit a delivered order to its member and the accepting store; call inside the
+    transaction that marks it delivered (which can happen only once)."""
+    assert order.store_id is not None  # a delivered order has its accepting store
+    items = await OrderItem.filter(order_id=order.id).order_by("id")
+    products = {p.id: p for p in await Product.filter(id__in=[i.product_id for i in items])}
+    sale_lines = [_sale_line(products[i.product_id], i.quantity, i.unit_price) for i in items]
+    sale = Sale(order.member_id, order.store_id, None, order.id, f"order {order.number}", None)
+    entry = await _earn(sale, sale_lines, now)
+    await IdempotencyKey.create(
+        scope="order",
+        key=str(order.id),
+        fingerprint=ledger.fingerprint({"order": order.id}),
+        result_id=entry.id,
+    )
+    return entry
+
+
+async def reverse_order(order_id: int, now: datetime) -> None:
+    """Take back what a cancelled order earned (inside the cancelling transaction).
+
+    Points already spent cannot be taken: the reversal stops at the balance, never below
+    zero, and its note says so. Vouchers issued stay with the member.
+    """
+    for earning in await PointsEntry.filter(order_id=order_id, kind=PointsEntryKind.PURCHASE):
+        if earning.delta <= 0 or await PointsEntry.exists(reverses_id=earning.id):
+            continue
+        member = await ledger.lock_member(earning.member_id)
+        amount = min(earning.delta, member.points_balance)
+        note = "order cancelled"
+        if amount < earning.delta:
+            note += f"; {earning.delta - amount} of {earning.delta} points had been spent"
+        await ledger.post(
+            earning.member_id,
+            ledger.Draft(
+                PointsEntryKind.REVERSAL,
+                -amount,
+                note=note,
+                store_id=earning.store_id,
+                order_id=order_id,
+                reverses_id=earning.id,
+            ),
+            now,
+        )
+
+
+async def earned(entry: PointsEntry, *, repeated: bool = False) -> Earned:
+    member = await Member.get(id=entry.member_id)
+    vouchers = await Voucher.filter(entry_id=entry.id).order_by("ordinal")
+    return Earned(entry, member, vouchers, repeated)
+
+
+async def _earn(sale: Sale, lines: list[rules.SaleLine], now: datetime) -> PointsEntry:
+    async with in_transaction():
+        member = await ledger.lock_member(sale.member_id)
+        earning = rules.evaluate(
+            lines,
+            rules.MemberState(member.member_pack_units),
+            await active_campaigns(now),
+            store_id=sale.store_id,
+            at=now,
+        )
+        purchase = await _write_purchase(sale, lines, earning, now)
+        if earning.member_pack_units:
+            await Member.filter(id=sale.member_id).update(
+                member_pack_units=F("member_pack_units") + earning.member_pack_units
+            )
+        await Member.filter(id=sale.member_id, home_store_id=None).update(
+            home_store_id=sale.store_id
+        )
+        entry = await ledger.post(
+            sale.member_id,
+            ledger.Draft(
+                PointsEntryKind.PURCHASE,
+                earning.points,
+                note=_note(sale.note, earning),
+                store_id=sale.store_id,
+                staff_id=sale.staff_id,
+                channel=sale.channel,
+                order_id=sale.order_id,
+                purchase_id=purchase.id,
+            ),
+            now,
+        )
+        await _issue_vouchers(sale.member_id, earning, entry.id, now)
+        await tiers.recompute(sale.member_id, now)
+    return entry
+
+
+async def _write_purchase(
+    sale: Sale, lines: list[rules.SaleLine], earning: rules.Earning, now: datetime
+) -> Purchase:
+    purchase = await Purchase.create(
+        member_id=sale.member_id,
+        store_id=sale.store_id,
+        staff_id=sale.staff_id,
+        order_id=sale.order_id,
+        total=sum((line.unit_price * line.quantity for line in lines), Decimal("0.00")),
+        member_pack_units=earning.member_pack_units,
+        created_at=now,
+    )
+    await PurchaseLine.bulk_create(
+        [
+            PurchaseLine(
+                purchase_id=purchase.id,
+                product_id=line.product_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                points=scored.points,
+            )
+            for line, scored in zip(lines, earning.lines, strict=True)
+        ]
+    )
+    return purchase
+
+
+async def _issue_vouchers(
+    member_id: int, earning: rules.Earning, entry_id: int, now: datetime
+) -> None:
+    for i, product_id in enumerate(earning.vouchers):
+        await Voucher.create(
+            member_id=member_id,
+            ordinal=earning.first_voucher_ordinal + i,
+            product_id=product_id,
+            entry_id=entry_id,
+            issued_at=now,
+        )
+
+
+def _note(base: str, earning: rules.Earning) -> str:
+    campaigns = ", ".join(f"{c.name} x{c.multiplier.normalize()}" for c in earning.campaigns)
+    return f"{base}; campaign {campaigns}" if campaigns else base
+
+
+def _sale_line(product: Product, quantity: int, unit_price: Decimal) -> rules.SaleLine:
+    return rules.SaleLine(
+        product_id=product.id,
+        quantity=quantity,
+        unit_price=unit_price,
+        points_per_yuan=product.points_per_yuan,
+        is_member_pack=product.is_member_pack,
+    )
+
+
+def _quantities(lines: list[Quantity]) -> dict[int, int]:
+    if not lines:
+        raise Invalid("A sale needs at least one line.", "lines")
+    if len(lines) > MAX_LINES:
+        raise Invalid(f"A sale has at most {MAX_LINES} lines.", "lines")
+    quantities: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        validation.whole(line.quantity, f"lines.{i}.quantity", minimum=1, maximum=MAX_QUANTITY)
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+        if quantities[line.product_id] > MAX_QUANTITY:
+            raise Invalid(f"At most {MAX_QUANTITY} of one product.", f"lines.{i}.quantity")
+    return quantities
+
+
+async def _products(quantities: dict[int, int]) -> dict[int, Product]:
+    found = {p.id: p for p in await Product.filter(id__in=list(quantities), active=True)}
+    for i, product_id in enumerate(quantities):
+        if product_id not in found:
+            raise NotFound("No product has this id.", f"lines.{i}.productId")
+    return found

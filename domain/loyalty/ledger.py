@@ -1,0 +1,152 @@
+"""The points ledger: append-only entries, a balance that moves only with its entry.
+
+Every change is posted inside the caller's transaction by one conditional UPDATE
+(``balance = balance + d WHERE balance + d >= 0``) followed by its entry; the entry's
+``balance_after`` is read back under the row lock the UPDATE holds. A correction is a new
+REVERSAL entry, never an edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from domain import validation
+from domain.errors import DomainError, Duplicate, ErrorCode, NotFound
+from domain.models import IdempotencyKey, Member, PointsEntry
+from domain.models.enums import Channel, PointsEntryKind
+from domain.principal import Principal
+
+MAX_KEY = 100
+
+
+class InsufficientPoints(DomainError):
+    def __init__(self, balance: int, needed: int) -> None:
+        super().__init__(
+            ErrorCode.INSUFFICIENT_POINTS,
+            f"The member has {balance} points; this needs {needed}.",
+        )
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: PointsEntryKind
+    delta: int
+    note: str | None = None
+    store_id: int | None = None
+    staff_id: int | None = None
+    channel: Channel | None = None
+    order_id: int | None = None
+    reward_id: int | None = None
+    purchase_id: int | None = None
+    activity_id: int | None = None
+    reverses_id: int | None = None
+
+
+async def lock_member(member_id: int) -> Member:
+    """The member row, locked until the transaction ends (PostgreSQL; SQLite serialises
+    writers anyway), so rules read a state nobody else changes meanwhile."""
+    member = await Member.select_for_update().get_or_none(id=member_id)
+    if member is None:
+        raise NotFound("No member has this id.", "memberId")
+    return member
+
+
+async def post(member_id: int, draft: Draft, at: datetime) -> PointsEntry:
+    """Move the balance by ``draft.delta`` and append its entry; call inside a transaction."""
+    moved = await Member.filter(id=member_id, points_balance__gte=-draft.delta).update(
+        points_balance=F("points_balance") + draft.delta
+    )
+    if not moved:
+        raise InsufficientPoints(await balance_of(member_id), -draft.delta)
+    balance_after = await balance_of(member_id)
+    return await PointsEntry.create(
+        member_id=member_id,
+        delta=draft.delta,
+        balance_after=balance_after,
+        kind=draft.kind,
+        note=draft.note,
+        store_id=draft.store_id,
+        staff_id=draft.staff_id,
+        channel=draft.channel,
+        order_id=draft.order_id,
+        reward_id=draft.reward_id,
+        purchase_id=draft.purchase_id,
+        activity_id=draft.activity_id,
+        reverses_id=draft.reverses_id,
+        created_at=at,
+    )
+
+
+async def balance_of(member_id: int) -> int:
+    member = await Member.filter(id=member_id).only("id", "points_balance").first()
+    return member.points_balance if member else 0
+
+
+def key_scope(operation: str, actor: Principal) -> str:
+    """Keys are the caller's: a store's tills share one space, a member or admin has their own."""
+    owner = (
+        f"s{actor.store_id}" if actor.is_staff else f"{actor.role.value[0].lower()}{actor.user_id}"
+    )
+    return f"{operation}:{owner}"
+
+
+def clean_key(raw: str) -> str:
+    return validation.text(raw, "idempotencyKey", max_length=MAX_KEY)
+
+
+def fingerprint(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Applied:
+    entry: PointsEntry
+    # A repeated key: this is the first result and nothing was written now.
+    repeated: bool
+
+
+async def once(
+    scope: str, key: str, content: dict[str, Any], write: Callable[[], Awaitable[PointsEntry]]
+) -> Applied:
+    """Run ``write`` in one transaction with the key, unless the key was applied before.
+
+    The key row is inserted first: a racing repeat waits on its unique index until this
+    transaction ends, then finds the first result. A failure inside ``write`` rolls the key
+    back with everything else, so a refused request can be sent again.
+    """
+    digest = fingerprint(content)
+    if (first := await _first(scope, key, digest)) is not None:
+        return Applied(first, repeated=True)
+    try:
+        async with in_transaction():
+            record = await IdempotencyKey.create(scope=scope, key=key, fingerprint=digest)
+            entry = await write()
+            await IdempotencyKey.filter(id=record.id).update(result_id=entry.id)
+    except IntegrityError:
+        if (first := await _first(scope, key, digest)) is None:
+            raise
+        return Applied(first, repeated=True)
+    return Applied(entry, repeated=False)
+
+
+async def repeat(scope: str, key: str, content: dict[str, Any]) -> PointsEntry | None:
+    """The first result of this key, None if it is new; ``Duplicate`` for other content."""
+    return await _first(scope, key, fingerprint(content))
+
+
+async def _first(scope: str, key: str, digest: str) -> PointsEntry | None:
+    record = await IdempotencyKey.get_or_none(scope=scope, key=key)
+    if record is None:
+        return None
+    if record.fingerprint != digest:
+        raise Duplicate("This idempotency key was used for a different request.", "idempotencyKey")
+    return await PointsEntry.get(id=record.result_id)

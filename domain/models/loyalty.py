@@ -1,0 +1,155 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from domain.models.enums import MemberTier, VoucherStatus
+
+
+class Purchase(Model):
+    """One sale that earned: at a counter (with its clerk) or a delivered online order."""
+
+    member_id: int
+    store_id: int
+    staff_id: int | None
+    order_id: int | None
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Member", related_name="purchases", on_delete=fields.RESTRICT
+    )
+    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Store", related_name="purchases", on_delete=fields.RESTRICT
+    )
+    staff: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Staff", related_name="purchases", null=True, on_delete=fields.RESTRICT
+    )
+    order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Order", related_name="purchases", null=True, on_delete=fields.RESTRICT
+    )
+    total = fields.DecimalField(max_digits=12, decimal_places=2)
+    member_pack_units = fields.IntField()
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "purchase"
+
+
+class PurchaseLine(Model):
+    purchase_id: int
+    product_id: int
+    id = fields.BigIntField(primary_key=True)
+    purchase: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Purchase", related_name="lines", on_delete=fields.CASCADE
+    )
+    product: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Product", related_name="purchase_lines", on_delete=fields.RESTRICT
+    )
+    quantity = fields.IntField()
+    unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
+    points = fields.IntField()
+
+    class Meta:
+        table = "purchase_line"
+
+
+class Voucher(Model):
+    """A free member pack ("buy six, get one")."""
+
+    member_id: int
+    product_id: int | None
+    entry_id: int | None
+    redeemed_store_id: int | None
+    redeemed_by_id: int | None
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Member", related_name="vouchers", on_delete=fields.RESTRICT
+    )
+    # The n-th voucher of this member, unique: a member can never hold more than
+    # floor(member-pack units / 6) of them, whatever races.
+    ordinal = fields.IntField()
+    product: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Product", related_name="vouchers", null=True, on_delete=fields.RESTRICT
+    )
+    # The purchase entry that issued it.
+    entry: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.PointsEntry", related_name="vouchers", null=True, on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(VoucherStatus, max_length=16, default=VoucherStatus.ISSUED)
+    issued_at = fields.DatetimeField()
+    redeemed_at = fields.DatetimeField(null=True)
+    redeemed_store: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Store", related_name="redeemed_vouchers", null=True, on_delete=fields.RESTRICT
+    )
+    redeemed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Staff", related_name="redeemed_vouchers", null=True, on_delete=fields.RESTRICT
+    )
+
+    class Meta:
+        table = "voucher"
+        unique_together = (("member", "ordinal"),)
+
+
+class Campaign(Model):
+    """A temporary points multiplier, optionally limited to stores or products."""
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    multiplier = fields.DecimalField(max_digits=6, decimal_places=2)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    # Lists of ids; null means every store / every product.
+    store_ids: fields.JSONField[list[int] | None] = fields.JSONField(null=True)
+    product_ids: fields.JSONField[list[int] | None] = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "campaign"
+
+
+class Activity(Model):
+    """An event or contest: checking in grants its points once per member."""
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    points = fields.IntField()
+    cost = fields.DecimalField(max_digits=12, decimal_places=2)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "activity"
+
+
+class ActivityCheckIn(Model):
+    activity_id: int
+    member_id: int
+    entry_id: int
+    id = fields.BigIntField(primary_key=True)
+    activity: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Activity", related_name="check_ins", on_delete=fields.RESTRICT
+    )
+    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Member", related_name="check_ins", on_delete=fields.RESTRICT
+    )
+    entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.PointsEntry", related_name="check_ins", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "activity_check_in"
+        unique_together = (("activity", "member"),)
+
+
+class TierChange(Model):
+    member_id: int
+    id = fields.BigIntField(primary_key=True)
+    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Member", related_name="tier_changes", on_delete=fields.RESTRICT
+    )
+    previous = fields.CharEnumField(MemberTier, max_length=16)
+    tier = fields.CharEnumField(MemberTier, max_length=16)
+    reason = fields.CharField(max_length=255)
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "tier_change"

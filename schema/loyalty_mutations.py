@@ -1,0 +1,144 @@
+"""Loyalty mutations: each checks the caller, calls one domain action, wraps the result."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import loyalty
+from domain.principal import Role
+from schema.context import Info
+from schema.errors import attempt
+from schema.loyalty import (
+    Activity,
+    ActivityCreateInput,
+    ActivityPayload,
+    Campaign,
+    CampaignCreateInput,
+    CampaignPayload,
+    PointsPayload,
+    PointsRedeemInput,
+    PurchaseRecordInput,
+    VoucherPayload,
+    ids,
+    quantities,
+)
+from schema.relay import decode_id
+from schema.types import Voucher
+
+STAFF = (Role.CLERK, Role.MANAGER)
+EVERYONE = (Role.MEMBER, Role.CLERK, Role.MANAGER, Role.ADMIN)
+
+
+@strawberry.type
+class LoyaltyMutation:
+    @strawberry.mutation(description="A sale at the counter of the caller's store.")
+    async def purchase_record(self, info: Info, input: PurchaseRecordInput) -> PointsPayload:
+        actor = info.context.require(*STAFF)
+        now = info.context.services.dispatch.now()
+        result, errors = await attempt(
+            lambda: loyalty.record_purchase(
+                actor,
+                now,
+                member_id=decode_id(input.member_id, "Member", "memberId"),
+                lines=quantities(input.lines),
+                key=input.idempotency_key,
+            )
+        )
+        return PointsPayload.of(result, errors)
+
+    @strawberry.mutation(
+        description=(
+            "A member for themselves (WEB, APP); staff for the member at their counter "
+            "(STORE, PHONE); admins (PHONE, WEB). INSUFFICIENT_POINTS writes nothing."
+        )
+    )
+    async def points_redeem(self, info: Info, input: PointsRedeemInput) -> PointsPayload:
+        actor = info.context.require(*EVERYONE)
+        now = info.context.services.dispatch.now()
+        result, errors = await attempt(
+            lambda: loyalty.redeem_points(
+                actor,
+                now,
+                member_id=decode_id(input.member_id, "Member", "memberId"),
+                reward_id=decode_id(input.reward_id, "Reward", "rewardId"),
+                channel=input.channel,
+                key=input.idempotency_key,
+            )
+        )
+        return PointsPayload.of(result, errors)
+
+    @strawberry.mutation(
+        description=(
+            "Staff hand over a free pack at their store. Give the member at the counter to "
+            "refuse another member's voucher."
+        )
+    )
+    async def voucher_redeem(
+        self, info: Info, id: strawberry.ID, member_id: strawberry.ID | None = None
+    ) -> VoucherPayload:
+        actor = info.context.require(*STAFF)
+        now = info.context.services.dispatch.now()
+        voucher, errors = await attempt(
+            lambda: loyalty.redeem_voucher(
+                actor,
+                now,
+                voucher_id=decode_id(id, "Voucher"),
+                member_id=decode_id(member_id, "Member", "memberId") if member_id else None,
+            )
+        )
+        return VoucherPayload(voucher=Voucher.of(voucher) if voucher else None, errors=errors)
+
+    @strawberry.mutation(description="Admin: a points multiplier over a date range.")
+    async def campaign_create(self, info: Info, input: CampaignCreateInput) -> CampaignPayload:
+        actor = info.context.require(Role.ADMIN)
+        campaign, errors = await attempt(
+            lambda: loyalty.create_campaign(
+                actor,
+                name=input.name,
+                multiplier=input.multiplier,
+                starts_at=input.starts_at,
+                ends_at=input.ends_at,
+                store_ids=ids(input.store_ids, "Store", "storeIds"),
+                product_ids=ids(input.product_ids, "Product", "productIds"),
+            )
+        )
+        return CampaignPayload(campaign=Campaign.of(campaign) if campaign else None, errors=errors)
+
+    @strawberry.mutation(description="Admin: an event or contest whose check-in grants points.")
+    async def activity_create(self, info: Info, input: ActivityCreateInput) -> ActivityPayload:
+        actor = info.context.require(Role.ADMIN)
+        activity, errors = await attempt(
+            lambda: loyalty.create_activity(
+                actor,
+                name=input.name,
+                points=input.points,
+                cost=input.cost,
+                starts_at=input.starts_at,
+                ends_at=input.ends_at,
+            )
+        )
+        return ActivityPayload(activity=Activity.of(activity) if activity else None, errors=errors)
+
+    @strawberry.mutation(
+        description=(
+            "Grants the activity's points once per member (again: DUPLICATE). A member checks "
+            "in themselves; staff and admins check members in."
+        )
+    )
+    async def activity_check_in(
+        self, info: Info, activity_id: strawberry.ID, member_id: strawberry.ID
+    ) -> PointsPayload:
+        actor = info.context.require(*EVERYONE)
+        now = info.context.services.dispatch.now()
+
+        async def check_in() -> loyalty.Earned:
+            entry = await loyalty.check_in(
+                actor,
+                now,
+                activity_id=decode_id(activity_id, "Activity", "activityId"),
+                member_id=decode_id(member_id, "Member", "memberId"),
+            )
+            return await loyalty.earned(entry)
+
+        result, errors = await attempt(check_in)
+        return PointsPayload.of(result, errors)

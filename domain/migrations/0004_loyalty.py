@@ -129,6 +129,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='PointsEntry',
             name='reverses',
-            field=fields.ForeignKeyField('models.PointsEntry', source_field='reverses_id', null=True, db_constraint=True, to_field='id', related_name='reversals', on_delete=OnDelete.RESTRICT),
+            field=fields.ForeignKeyField('models.PointsEntry', source_field='reverses_id', null=True, db_constraint=True, to_field='id', related_name='reversals', on_delete=OnDelete.NO_ACTION),
         ),
     ]

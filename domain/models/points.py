@@ -43,7 +43,7 @@ class PointsEntry(Model):
     )
     # A REVERSAL names the entry it corrects; entries are never edited or deleted.
     reverses: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.PointsEntry", related_name="reversals", null=True, on_delete=fields.RESTRICT
+        "models.PointsEntry", related_name="reversals", null=True, on_delete=fields.NO_ACTION
     )
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 

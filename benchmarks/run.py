@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import uvloop
 
-from benchmarks import capacity, machine, offer_latency, reroute, throughput
+from benchmarks import capacity, loyalty, machine, offer_latency, reroute, throughput
 from benchmarks.report import Report, progress
 
 Benchmark = Callable[[bool], Awaitable[Report]]
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "reroute": reroute.run,
     "capacity": capacity.run,
     "throughput": throughput.run,
+    "loyalty": loyalty.run,
 }
 
 OPEN_FILES = 65536

@@ -10,7 +10,7 @@ from tortoise.queryset import QuerySet
 
 from domain import validation
 from domain.errors import Duplicate, Invalid, NotFound
-from domain.models import Member, Store
+from domain.models import Activity, Member, Store
 from domain.models.enums import MemberSource
 from domain.passwords import hash_password
 from domain.principal import Principal
@@ -26,15 +26,21 @@ async def register_member(
     name: str,
     store_code: str | None = None,
     birthday: date | None = None,
+    activity_id: int | None = None,
 ) -> Member:
     """Anyone may sign up; a staff caller signs the member up for their own store.
 
-    The store that signs a member up becomes the home store, and keeps it.
+    The store that signs a member up becomes the home store, and keeps it. Signing up at an
+    activity records it as the member's source.
     """
     phone = validation.phone(phone)
     name = validation.text(name, "name", max_length=100)
     validation.password(password)
     home_store_id, registered_by, source = await _signup_origin(actor, store_code)
+    if activity_id is not None:
+        if not await Activity.exists(id=activity_id):
+            raise NotFound("No activity has this id.", "activityId")
+        source = MemberSource.ACTIVITY
     if await Member.exists(phone=phone):
         raise Duplicate("A member with this phone exists.", "phone")
     password_hash = await hash_password(password)
@@ -47,6 +53,7 @@ async def register_member(
             home_store_id=home_store_id,
             registered_by_id=registered_by,
             source=source,
+            activity_id=activity_id,
         )
     except IntegrityError:
         raise Duplicate("A member with this phone exists.", "phone") from None

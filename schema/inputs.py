@@ -60,6 +60,9 @@ class MemberRegisterInput:
         description="The store that signed the member up; it becomes the home store.",
     )
     birthday: date | None = None
+    activity_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The activity the member signed up at (their source)."
+    )
 
 
 @strawberry.input

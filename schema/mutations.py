@@ -62,6 +62,11 @@ class SetupMutation:
                 name=input.name,
                 store_code=input.store_code,
                 birthday=input.birthday,
+                activity_id=(
+                    decode_id(input.activity_id, "Activity", "activityId")
+                    if input.activity_id
+                    else None
+                ),
             )
         )
         return MemberPayload(member=Member.of(member) if member else None, errors=errors)

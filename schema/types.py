@@ -20,6 +20,7 @@ from domain.models import TierChange as TierChangeModel
 from domain.models import Voucher as VoucherModel
 from domain.models.enums import (
     Channel,
+    MemberSource,
     MemberTier,
     OfferStatus,
     OrderStatus,
@@ -30,7 +31,16 @@ from domain.principal import Role
 from schema.context import Info
 from schema.relay import Connection, Node, paginate, to_global_id
 
-for _enum in (Role, MemberTier, OrderStatus, OfferStatus, PointsEntryKind, Channel, VoucherStatus):
+for _enum in (
+    Role,
+    MemberTier,
+    MemberSource,
+    OrderStatus,
+    OfferStatus,
+    PointsEntryKind,
+    Channel,
+    VoucherStatus,
+):
     strawberry.enum(_enum)
 
 
@@ -216,6 +226,9 @@ class Member(Node):
     tier: MemberTier
     points_balance: int
     joined_at: datetime
+    source: MemberSource = strawberry.field(
+        description="How the member came: SELF, STORE_CODE, CLERK, PROSPECT_LIST or ACTIVITY."
+    )
 
     @classmethod
     def of(cls, m: MemberModel) -> Member:
@@ -228,6 +241,7 @@ class Member(Node):
             tier=m.tier,
             points_balance=m.points_balance,
             joined_at=m.joined_at,
+            source=m.source,
         )
 
     @strawberry.field

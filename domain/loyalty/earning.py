@@ -167,7 +167,7 @@ async def _earn(sale: Sale, lines: list[rules.SaleLine], now: datetime) -> Point
             now,
         )
         await _issue_vouchers(sale.member_id, earning, entry.id, now)
-        await tiers.recompute(sale.member_id, now)
+        await tiers.recompute(member, now)
     return entry
 
 

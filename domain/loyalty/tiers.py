@@ -71,24 +71,27 @@ async def standing_of(member_id: int, now: datetime, rules: TierRules) -> Standi
     )
 
 
-async def recompute(member_id: int, now: datetime, rules: TierRules = DEFAULT_RULES) -> None:
-    """Set the member's tier from their purchases (call inside the purchase's transaction);
-    a member's first purchase may also make their referrer an advocate."""
-    await _recompute_one(member_id, now, rules)
-    member = await Member.get(id=member_id)
-    if member.referred_by_id is not None:
-        await _recompute_one(member.referred_by_id, now, rules)
+async def recompute(member: Member, now: datetime, rules: TierRules = DEFAULT_RULES) -> None:
+    """Set the member's tier from their purchases, inside the purchase's transaction (with
+    ``member`` as locked before it). A member's first purchase may make their referrer an
+    advocate, so the referrer is recomputed then."""
+    standing = await standing_of(member.id, now, rules)
+    await _apply(member.id, member.tier, tier_for(standing, rules), now, rules)
+    if standing.purchases == 1 and member.referred_by_id is not None:
+        referrer = await Member.get(id=member.referred_by_id)
+        tier = tier_for(await standing_of(referrer.id, now, rules), rules)
+        await _apply(referrer.id, referrer.tier, tier, now, rules)
 
 
-async def _recompute_one(member_id: int, now: datetime, rules: TierRules) -> None:
-    member = await Member.get(id=member_id)
-    tier = tier_for(await standing_of(member_id, now, rules), rules)
-    if tier is member.tier:
+async def _apply(
+    member_id: int, previous: MemberTier, tier: MemberTier, now: datetime, rules: TierRules
+) -> None:
+    # Conditional, so a change raced by another purchase is recorded once.
+    if tier is previous or not await Member.filter(id=member_id, tier=previous).update(tier=tier):
         return
-    await Member.filter(id=member_id).update(tier=tier)
     await TierChange.create(
         member_id=member_id,
-        previous=member.tier,
+        previous=previous,
         tier=tier,
         reason=reason_for(tier, rules),
         changed_at=now,

@@ -226,3 +226,24 @@ async def test_tiers_follow_purchases_and_referrals(gql, counter, clock):
         ("ADVOCATE", "REGULAR"),
     ]
     assert await Purchase.all().count() == 5
+
+
+REGISTER = """
+mutation($input: MemberRegisterInput!) {
+  memberRegister(input: $input) { member { source } errors { code field } }
+}
+"""
+
+
+async def test_a_member_registered_at_an_activity_has_it_as_source(gql, counter, clock):
+    c = counter
+    made = await gql.data(ACTIVITY, activity_input(clock), as_=c.as_admin)
+    base = {"phone": "13911112222", "password": "a-password-1", "name": "Li Na"}
+    unknown = {"input": base | {"activityId": to_global_id("Activity", 999)}}
+    out = (await gql.data(REGISTER, unknown))["memberRegister"]
+    assert out == {"member": None, "errors": [{"code": "NOT_FOUND", "field": "activityId"}]}
+    known = {"input": base | {"activityId": made["activityCreate"]["activity"]["id"]}}
+    out = (await gql.data(REGISTER, known))["memberRegister"]
+    assert out == {"member": {"source": "ACTIVITY"}, "errors": []}
+    member = await Member.get(phone="13911112222")
+    assert member.activity_id is not None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from domain.models import Admin, Member, Product, Reward, Staff, Store
+from domain.loyalty import Quantity, record_purchase
+from domain.models import Activity, Admin, Campaign, Member, Product, Reward, Staff, Store
 from domain.models.enums import MemberSource, StaffRole
 from domain.passwords import hash_password
+from domain.principal import Principal, Role
 
 ADMIN_PHONE = "13800000000"
 ADMIN_PASSWORD = "admin-demo-1"
@@ -49,6 +52,14 @@ REWARDS = [
     ("Stroller fan", 1200),
     ("Probiotic member pack", 3000),
 ]
+
+# The demo's policies run from 2026 to the end of 2030, so that the demo shows them for a while.
+POLICY_START = datetime(2026, 1, 1, tzinfo=UTC)
+POLICY_END = datetime(2031, 1, 1, tzinfo=UTC)
+CAMPAIGN = ("Zhujiang New Town opening: triple points", Decimal(3), "GZ-ZJ02")
+ACTIVITY = ("Baby crawling contest", 50, Decimal("300.00"))
+# Members 3-12 have bought already (so the ranking has rows): n-th member, SKU, quantity.
+DEMO_SALES = [(n, "FORMULA-S1" if n % 2 else "DIAPER-M60", n - 1) for n in range(3, 13)]
 
 SURNAMES = ["Chen", "Li", "Wang", "Zhang", "Liu", "Huang", "Zhou", "Wu", "Lin", "He", "Guo", "Luo"]
 GIVEN = ["Xiaoyu", "Mei", "Jing", "Hao", "Yan", "Ting", "Wei", "Fang"]
@@ -138,7 +149,43 @@ async def seed_demo(progress: Callable[[str], object] = print) -> SeedReport:
         )
         report.count(created)
     progress(f"members: {MEMBER_COUNT}")
+    await _seed_loyalty(report)
+    progress(f"loyalty: 1 campaign, 1 activity, {len(DEMO_SALES)} counter sales")
     return report
+
+
+async def _seed_loyalty(report: SeedReport) -> None:
+    name, multiplier, code = CAMPAIGN
+    store = await Store.get(code=code)
+    _, created = await Campaign.get_or_create(
+        name=name,
+        defaults={
+            "multiplier": multiplier,
+            "starts_at": POLICY_START,
+            "ends_at": POLICY_END,
+            "store_ids": [store.id],
+        },
+    )
+    report.count(created)
+    name, points, cost = ACTIVITY
+    _, created = await Activity.get_or_create(
+        name=name,
+        defaults={"points": points, "cost": cost, "starts_at": POLICY_START, "ends_at": POLICY_END},
+    )
+    report.count(created)
+    for n, sku, quantity in DEMO_SALES:
+        member = await Member.get(phone=member_phone(n))
+        clerk = await Staff.get(store_id=member.home_store_id, role=StaffRole.CLERK)
+        product = await Product.get(sku=sku)
+        # The key makes a second seed a repeat that writes nothing.
+        sale = await record_purchase(
+            Principal(Role.CLERK, clerk.id, clerk.store_id),
+            datetime.now(UTC),
+            member_id=member.id,
+            lines=[Quantity(product.id, quantity)],
+            key=f"demo-sale-{n}",
+        )
+        report.count(not sale.repeated)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -1,5 +1,15 @@
-from domain.models import Admin, Member, Product, Reward, Staff, Store
-from domain.seed import MEMBER_COUNT, seed_demo
+from domain.models import (
+    Activity,
+    Admin,
+    Campaign,
+    Member,
+    PointsEntry,
+    Product,
+    Reward,
+    Staff,
+    Store,
+)
+from domain.seed import DEMO_SALES, MEMBER_COUNT, seed_demo
 
 
 async def test_the_demo_seed_is_complete_and_idempotent(db):
@@ -17,6 +27,8 @@ async def test_the_demo_seed_is_complete_and_idempotent(db):
     assert min(r.points_cost for r in rewards) <= 200
     assert await Member.filter(home_store_id__not_isnull=True).count() == MEMBER_COUNT >= 30
     assert await Admin.all().count() == 1
+    assert (await Campaign.all().count(), await Activity.all().count()) == (1, 1)
+    assert await PointsEntry.filter(kind="PURCHASE", delta__gt=0).count() == len(DEMO_SALES)
     for store in await Store.all():
         assert 3 <= store.service_radius_km <= 5
         assert 22.5 < store.latitude < 23.7

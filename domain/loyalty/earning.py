@@ -12,7 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.errors import Forbidden, Invalid, NotFound
@@ -74,8 +73,6 @@ async def record_purchase(
     if (first := await ledger.repeat(scope, key, content)) is not None:
         return await earned(first, repeated=True)
     products = await _products(quantities)
-    if not await Member.exists(id=member_id):
-        raise NotFound("No member has this id.", "memberId")
     sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
     sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
     applied = await ledger.once(scope, key, content, lambda: _earn(sale, sale_lines, now))
@@ -90,7 +87,7 @@ async def earn_for_order(order: Order, now: datetime) -> PointsEntry:
     products = {p.id: p for p in await Product.filter(id__in=[i.product_id for i in items])}
     sale_lines = [_sale_line(products[i.product_id], i.quantity, i.unit_price) for i in items]
     sale = Sale(order.member_id, order.store_id, None, order.id, f"order {order.number}", None)
-    entry = await _earn(sale, sale_lines, now)
+    entry = await _earn(sale, sale_lines, now)  # in the caller's transaction
     await IdempotencyKey.create(
         scope="order",
         key=str(order.id),
@@ -125,6 +122,7 @@ async def reverse_order(order_id: int, now: datetime) -> None:
                 reverses_id=earning.id,
             ),
             now,
+            locked=member,
         )
 
 
@@ -135,39 +133,39 @@ async def earned(entry: PointsEntry, *, repeated: bool = False) -> Earned:
 
 
 async def _earn(sale: Sale, lines: list[rules.SaleLine], now: datetime) -> PointsEntry:
-    async with in_transaction():
-        member = await ledger.lock_member(sale.member_id)
-        earning = rules.evaluate(
-            lines,
-            rules.MemberState(member.member_pack_units),
-            await active_campaigns(now),
+    """Call inside a transaction."""
+    member = await ledger.lock_member(sale.member_id)
+    earning = rules.evaluate(
+        lines,
+        rules.MemberState(member.member_pack_units),
+        await active_campaigns(now),
+        store_id=sale.store_id,
+        at=now,
+    )
+    purchase = await _write_purchase(sale, lines, earning, now)
+    also: dict[str, object] = {}
+    if earning.member_pack_units:
+        also["member_pack_units"] = F("member_pack_units") + earning.member_pack_units
+    if member.home_store_id is None:  # the first store the member buys from keeps them
+        also["home_store_id"] = sale.store_id
+    entry = await ledger.post(
+        sale.member_id,
+        ledger.Draft(
+            PointsEntryKind.PURCHASE,
+            earning.points,
+            note=_note(sale.note, earning),
             store_id=sale.store_id,
-            at=now,
-        )
-        purchase = await _write_purchase(sale, lines, earning, now)
-        if earning.member_pack_units:
-            await Member.filter(id=sale.member_id).update(
-                member_pack_units=F("member_pack_units") + earning.member_pack_units
-            )
-        await Member.filter(id=sale.member_id, home_store_id=None).update(
-            home_store_id=sale.store_id
-        )
-        entry = await ledger.post(
-            sale.member_id,
-            ledger.Draft(
-                PointsEntryKind.PURCHASE,
-                earning.points,
-                note=_note(sale.note, earning),
-                store_id=sale.store_id,
-                staff_id=sale.staff_id,
-                channel=sale.channel,
-                order_id=sale.order_id,
-                purchase_id=purchase.id,
-            ),
-            now,
-        )
-        await _issue_vouchers(sale.member_id, earning, entry.id, now)
-        await tiers.recompute(member, now)
+            staff_id=sale.staff_id,
+            channel=sale.channel,
+            order_id=sale.order_id,
+            purchase_id=purchase.id,
+        ),
+        now,
+        locked=member,
+        **also,
+    )
+    await _issue_vouchers(sale.member_id, earning, entry.id, now)
+    await tiers.recompute(member, now)
     return entry
 
 

@@ -60,14 +60,21 @@ async def lock_member(member_id: int) -> Member:
     return member
 
 
-async def post(member_id: int, draft: Draft, at: datetime) -> PointsEntry:
-    """Move the balance by ``draft.delta`` and append its entry; call inside a transaction."""
+async def post(
+    member_id: int, draft: Draft, at: datetime, *, locked: Member | None = None, **also: Any
+) -> PointsEntry:
+    """Move the balance by ``draft.delta`` (and set ``also`` on the member in the same
+    UPDATE) and append its entry; call inside a transaction. With the member ``locked`` by
+    this transaction the balance after is known without reading it back."""
     moved = await Member.filter(id=member_id, points_balance__gte=-draft.delta).update(
-        points_balance=F("points_balance") + draft.delta
+        points_balance=F("points_balance") + draft.delta, **also
     )
     if not moved:
         raise InsufficientPoints(await balance_of(member_id), -draft.delta)
-    balance_after = await balance_of(member_id)
+    if locked is not None:
+        balance_after = locked.points_balance + draft.delta
+    else:
+        balance_after = await balance_of(member_id)
     return await PointsEntry.create(
         member_id=member_id,
         delta=draft.delta,
@@ -117,15 +124,13 @@ class Applied:
 async def once(
     scope: str, key: str, content: dict[str, Any], write: Callable[[], Awaitable[PointsEntry]]
 ) -> Applied:
-    """Run ``write`` in one transaction with the key, unless the key was applied before.
+    """Run ``write`` in one transaction with the key (the caller has checked ``repeat``).
 
     The key row is inserted first: a racing repeat waits on its unique index until this
     transaction ends, then finds the first result. A failure inside ``write`` rolls the key
     back with everything else, so a refused request can be sent again.
     """
     digest = fingerprint(content)
-    if (first := await _first(scope, key, digest)) is not None:
-        return Applied(first, repeated=True)
     try:
         async with in_transaction():
             record = await IdempotencyKey.create(scope=scope, key=key, fingerprint=digest)

@@ -81,7 +81,7 @@ async def check_in(
         raise NotFound("No member has this id.", "memberId")
     try:
         async with in_transaction():
-            await ledger.lock_member(member_id)
+            member = await ledger.lock_member(member_id)
             if await ActivityCheckIn.exists(activity_id=activity_id, member_id=member_id):
                 raise _already()
             entry = await ledger.post(
@@ -95,6 +95,7 @@ async def check_in(
                     activity_id=activity.id,
                 ),
                 now,
+                locked=member,
             )
             await ActivityCheckIn.create(
                 activity_id=activity_id, member_id=member_id, entry_id=entry.id, created_at=now

@@ -45,10 +45,10 @@ async def redeem_points(
     reward = await Reward.get_or_none(id=reward_id, active=True)
     if reward is None:
         raise NotFound("No reward has this id.", "rewardId")
-    if not await Member.exists(id=member_id):
-        raise NotFound("No member has this id.", "memberId")
 
     async def write() -> PointsEntry:
+        if not await Member.exists(id=member_id):
+            raise NotFound("No member has this id.", "memberId")
         return await ledger.post(
             member_id,
             ledger.Draft(

@@ -171,8 +171,11 @@ async def run(quick: bool) -> Report:
 
             progress(f"loyalty: {scale.purchases} purchaseRecord, {scale.concurrency} in flight")
             await measure(min(50, scale.purchases), 4, lambda i: purchase(100_000 + i))  # warm-up
+            cpu = server.cpu_seconds()
             bought, rate, failed = await measure(scale.purchases, scale.concurrency, purchase)
+            cpu = (server.cpu_seconds() - cpu) / max(1, bought.count) * 1000
             report.add("purchaseRecord throughput", f"{rate:.0f}/s")
+            report.add("server CPU per purchaseRecord", f"{cpu:.1f} ms")
             report.add("purchaseRecord latency", bought.ms())
             report.note(f"purchaseRecord: {bought.count} ok, {len(failed)} failed {failed[:3]}")
 
@@ -192,8 +195,11 @@ async def run(quick: bool) -> Report:
                 return data["pointsRedeem"]["errors"]
 
             progress(f"loyalty: {scale.redemptions} pointsRedeem on one member")
+            cpu = server.cpu_seconds()
             spent, rate, failed = await measure(scale.redemptions, scale.concurrency, redeem)
+            cpu = (server.cpu_seconds() - cpu) / max(1, spent.count) * 1000
             report.add("pointsRedeem on one member", f"{rate:.0f}/s")
+            report.add("server CPU per pointsRedeem", f"{cpu:.1f} ms")
             report.add("pointsRedeem latency", spent.ms())
             report.note(f"pointsRedeem: {spent.count} ok, {len(failed)} failed {failed[:3]}")
         finally:

@@ -7,6 +7,7 @@ from domain.loyalty import redeem_points
 from domain.models import Member, PointsEntry
 from domain.models.enums import Channel, PointsEntryKind
 from domain.orders import accept_order, cancel_order, complete_delivery, start_delivery
+from schema.relay import to_global_id
 from tests import factories
 from tests.orders_helpers import place, stores_east
 
@@ -95,3 +96,38 @@ async def test_an_order_cancelled_before_delivery_has_nothing_to_reverse(dispatc
     order = (await place(dispatch, factories.as_member(member), product)).order
     await cancel_order(dispatch, factories.as_member(member), order.id)
     assert await entries(member) == []
+
+
+COMPLETE = "mutation($id: ID!) { orderComplete(id: $id) { order { status } errors { code } } }"
+CANCEL = "mutation($id: ID!) { orderCancel(id: $id) { order { status } errors { code } } }"
+POINTS = """
+query($id: ID!) {
+  member(id: $id) { pointsBalance pointsHistory { edges { node { delta kind store { code } } } } }
+}
+"""
+
+
+async def test_order_complete_and_an_admin_refund_through_the_schema(gql, dispatch, product):
+    (store,) = await stores_east(dispatch, 1.0)
+    clerk = factories.as_staff(await factories.staff(store))
+    member = await factories.member()
+    order = (await place(dispatch, factories.as_member(member), product)).order
+    await accept_order(dispatch, clerk, order.id)
+    await start_delivery(dispatch, clerk, order.id)
+    order_id = to_global_id("Order", order.id)
+    done = await gql.data(COMPLETE, {"id": order_id}, as_=clerk)
+    assert done["orderComplete"] == {"order": {"status": "DELIVERED"}, "errors": []}
+    me = factories.as_member(member)
+    seen = (await gql.data(POINTS, {"id": to_global_id("Member", member.id)}, as_=me))["member"]
+    assert seen["pointsBalance"] == 129
+    assert seen["pointsHistory"]["edges"] == [
+        {"node": {"delta": 129, "kind": "PURCHASE", "store": {"code": store.code}}}
+    ]
+    refused = await gql.data(CANCEL, {"id": order_id}, as_=me)
+    assert refused["orderCancel"]["errors"] == [{"code": "INVALID_TRANSITION"}]
+    admin = factories.as_admin(await factories.admin())
+    refund = await gql.data(CANCEL, {"id": order_id}, as_=admin)
+    assert refund["orderCancel"] == {"order": {"status": "CANCELLED"}, "errors": []}
+    seen = (await gql.data(POINTS, {"id": to_global_id("Member", member.id)}, as_=me))["member"]
+    assert seen["pointsBalance"] == 0
+    assert [e["node"]["kind"] for e in seen["pointsHistory"]["edges"]] == ["REVERSAL", "PURCHASE"]

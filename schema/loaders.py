@@ -9,7 +9,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from domain.models import Member, OrderItem, OrderOffer, Product, Staff, Store
+from domain.models import Member, OrderItem, OrderOffer, Product, Reward, Staff, Store
 
 M = TypeVar("M", bound=Model)
 
@@ -39,5 +39,6 @@ class Loaders:
         self.member = _by_id(Member)
         self.staff = _by_id(Staff)
         self.product = _by_id(Product)
+        self.reward = _by_id(Reward)
         self.order_items = _children(OrderItem, "order_id")
         self.order_offers = _children(OrderOffer, "order_id")

@@ -144,6 +144,7 @@ class Reward(Node):
 class PointsEntry(Node):
     pk: strawberry.Private[int]
     store_pk: strawberry.Private[int | None]
+    reward_pk: strawberry.Private[int | None]
     delta: int
     balance_after: int
     kind: PointsEntryKind
@@ -157,6 +158,7 @@ class PointsEntry(Node):
             id=to_global_id("PointsEntry", m.id),
             pk=m.id,
             store_pk=m.store_id,
+            reward_pk=m.reward_id,
             delta=m.delta,
             balance_after=m.balance_after,
             kind=m.kind,
@@ -168,6 +170,13 @@ class PointsEntry(Node):
     @strawberry.field
     async def store(self, info: Info) -> Store | None:
         return await load_store(info, self.store_pk)
+
+    @strawberry.field(description="The reward a REDEMPTION paid for.")
+    async def reward(self, info: Info) -> Reward | None:
+        if self.reward_pk is None:
+            return None
+        model = await info.context.loaders.reward.load(self.reward_pk)
+        return Reward.of(model) if model else None
 
 
 @strawberry.type

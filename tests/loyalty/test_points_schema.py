@@ -18,7 +18,7 @@ mutation($input: PurchaseRecordInput!) {
 REDEEM = """
 mutation($input: PointsRedeemInput!) {
   pointsRedeem(input: $input) {
-    entry { id delta balanceAfter kind channel store { code } }
+    entry { id delta balanceAfter kind channel store { code } reward { pointsCost } }
     member { pointsBalance }
     errors { code field message }
   }
@@ -187,6 +187,7 @@ async def test_redeem_at_the_counter_then_insufficient_points_writes_nothing(gql
         "kind": "REDEMPTION",
         "channel": "STORE",
         "store": {"code": c.store.code},
+        "reward": {"pointsCost": 100},
     }
     written = await counts()
     short = (await gql.data(REDEEM, redeem(c, key="r2"), as_=c.as_clerk))["pointsRedeem"]

@@ -4,7 +4,8 @@
 
 Prints one JSON line per answered request: the key, the entry it got (or the error code) and
 whether the answer was a repeat. Keys named ``shared-N`` are sent by every process with the
-same content (derived from N), so processes race to apply them.
+same content (derived from N), so processes race to apply them; some requests reuse a key
+with other content and must get DUPLICATE.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Client:
         self.s = settings
         self.rng = random.Random(settings["seed"])
         self.clerk = Principal(Role.CLERK, settings["staff"], settings["store"])
-        self.sent: list[tuple[str, Any]] = []
+        self.sent: list[tuple[str, str, Any]] = []
         self.out: list[dict[str, Any]] = []
 
     def purchase(self, key: str, rng: random.Random) -> Any:
@@ -53,32 +54,41 @@ class Client:
             key=key,
         )
 
-    def request(self, n: int) -> tuple[str, Any]:
+    def request(self, n: int) -> tuple[str, str, Any]:
+        """(operation, key, the call)."""
         roll = self.rng.random()
         if roll < 0.15 and self.sent:
             return self.rng.choice(self.sent)  # the same request again, same key
-        if roll < 0.35:
+        bought = [sent for sent in self.sent if sent[0] == "purchase"]
+        if roll < 0.2 and bought:
+            _, key, _ = self.rng.choice(bought)  # the same key, other content: DUPLICATE
+            return "purchase", key, self.purchase(key, random.Random(f"other-{n}"))
+        if roll < 0.4:
             shared = self.rng.randrange(self.s["shared"])
             rng = random.Random(shared)
-            make = self.purchase if shared % 2 else self.redeem
-            return f"shared-{shared}", make(f"shared-{shared}", rng)
+            op = "purchase" if shared % 2 else "redeem"
+            key = f"shared-{shared}"
+            return op, key, (self.purchase if op == "purchase" else self.redeem)(key, rng)
         key = f"p{self.s['seed']}-{n}"
-        make = self.purchase if roll < 0.7 else self.redeem
-        return key, make(key, self.rng)
+        if roll < 0.65:
+            return "purchase", key, self.purchase(key, self.rng)
+        return "redeem", key, self.redeem(key, self.rng)
 
     async def run(self) -> None:
         deadline = time.monotonic() + self.s["seconds"]
         n = 0
         while time.monotonic() < deadline:
             n += 1
-            key, call = self.request(n)
+            op, key, call = self.request(n)
             try:
                 result = await call()
             except DomainError as exc:
-                self.out.append({"key": key, "error": exc.code.value})
+                self.out.append({"op": op, "key": key, "error": exc.code.value})
                 continue
-            self.sent.append((key, call))
-            self.out.append({"key": key, "entry": result.entry.id, "repeated": result.repeated})
+            self.sent.append((op, key, call))
+            self.out.append(
+                {"op": op, "key": key, "entry": result.entry.id, "repeated": result.repeated}
+            )
 
 
 async def main(settings: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ import asyncio
 import json
 import os
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -31,7 +31,7 @@ async def shop(db):
             await factories.product("49.90"),
             await factories.product("198.00", member_pack=True),
         ],
-        "reward": await factories.reward(150),
+        "reward": await factories.reward(400),
     }
 
 
@@ -118,18 +118,20 @@ async def test_bank_style_processes_never_lose_or_double_a_point(shop, backend):
     applied = defaultdict(set)
     for answer in answers:
         if "entry" in answer:
-            applied[answer["key"]].add(answer["entry"])
+            applied[answer["op"], answer["key"]].add(answer["entry"])
     # Each key applied at most once: every answer for it names the same entry.
     assert all(len(entries) == 1 for entries in applied.values())
-    assert sum(1 for a in answers if a.get("repeated")) > 0
-    assert sum(1 for a in answers if a.get("error") == "INSUFFICIENT_POINTS") > 0
+    outcomes = Counter(a.get("error", "REPEATED" if a.get("repeated") else "NEW") for a in answers)
+    for outcome in ("NEW", "REPEATED", "DUPLICATE", "INSUFFICIENT_POINTS"):
+        assert outcomes[outcome] > 0, outcomes
+    assert set(outcomes) <= {"NEW", "REPEATED", "DUPLICATE", "INSUFFICIENT_POINTS"}, outcomes
     keys = await IdempotencyKey.all()
     assert (
         len({(k.scope, k.key) for k in keys})
         == len(keys)
         == await PointsEntry.filter(kind__in=["PURCHASE", "REDEMPTION"]).count()
     )
-    assert {k.key for k in keys} == set(applied)
+    assert {(k.scope.split(":")[0], k.key) for k in keys} == set(applied)
     for member in shop["members"]:
         rows = await PointsEntry.filter(member_id=member.id).order_by("id")
         balance = (await Member.get(id=member.id)).points_balance

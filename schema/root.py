@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -54,7 +54,10 @@ def build_schema(*, introspection: bool = True, limits: Limits | None = None) ->
     limits = limits or Limits()
     # The limit rules are classes made once: QueryDepthLimiter and MaxAliasesLimiter make a new
     # rule class per request, and the validation cache, keyed by the rules, then never hits.
-    rules = [depth_rule(limits.max_depth, None), aliases_rule(limits.max_aliases)]
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(limits.max_depth, None),
+        aliases_rule(limits.max_aliases),
+    ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

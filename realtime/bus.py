@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from realtime import keys
-from realtime.client import Redis, database_index
+from realtime.client import Pipeline, Redis, database_index
 
 log = logging.getLogger("o2o.bus")
 
@@ -71,6 +71,13 @@ class EventBus:
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         await self._redis.publish(self._scope + channel, json.dumps(message))
+
+    def add_publish(self, pipe: Pipeline, channel: str, message: dict[str, Any]) -> None:
+        """Queue ``publish`` on ``pipe``, to send it in one round trip with other commands."""
+        pipe.publish(self._scope + channel, json.dumps(message))
+
+    def pipeline(self) -> Pipeline:
+        return self._redis.pipeline(transaction=False)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:

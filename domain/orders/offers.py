@@ -54,10 +54,12 @@ async def accept_order(dispatch: Dispatch, actor: Principal, order_id: int) -> O
         if not won:
             raise OfferNotPending()
         await states.move(order_id, states.Move.ACCEPT, accepted_at=now, store_id=offer.store_id)
-    effects.ended(offer.id, order_id, offer.store_id)
+    offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
+    order = await Order.get(id=order_id)
+    effects.ended(offer, order)
     effects.order_changed(order_id)
     await effects.apply(dispatch)
-    return await Order.get(id=order_id)
+    return order
 
 
 async def decline_order(
@@ -106,33 +108,33 @@ async def _end_and_route(
             if status is OfferStatus.DECLINED:
                 raise OfferNotPending()
             return False
-        effects.ended(offer.id, order.id, offer.store_id)
-        await _offer_or_unassign(dispatch, order.id, nxt, now, effects)
+        offer.status, offer.responded_at, offer.reason = status, now, reason
+        effects.ended(offer, order)  # the rows are read when the effects are sent
+        await _offer_or_unassign(dispatch, order, nxt, now, effects)
     await effects.apply(dispatch)
     return True
 
 
 async def _offer_or_unassign(
-    dispatch: Dispatch, order_id: int, store: Store | None, now: datetime, effects: Effects
+    dispatch: Dispatch, order: Order, store: Store | None, now: datetime, effects: Effects
 ) -> None:
     """Inside a transaction: give the order to ``store``, or mark it UNASSIGNED if None."""
     if store is None:
-        await states.move(order_id, states.Move.UNASSIGN, store_id=None)
-        effects.unassigned(order_id)
+        await states.move_loaded(order, states.Move.UNASSIGN, store_id=None)
+        effects.unassigned(order.id)
     else:
-        await states.move(order_id, states.Move.OFFER, store_id=store.id)
-        await _new_offer(dispatch, order_id, store.id, now, effects)
-    effects.order_changed(order_id)
+        await states.move_loaded(order, states.Move.OFFER, store_id=store.id)
+        await _new_offer(dispatch, order, now, effects)
+    effects.order_changed(order.id)
 
 
-async def _new_offer(
-    dispatch: Dispatch, order_id: int, store_id: int, now: datetime, effects: Effects
-) -> None:
+async def _new_offer(dispatch: Dispatch, order: Order, now: datetime, effects: Effects) -> None:
+    """Offer ``order`` to the store it was just moved to."""
     expires = now + timedelta(seconds=dispatch.offer_timeout)
     offer = await OrderOffer.create(
-        order_id=order_id, store_id=store_id, offered_at=now, expires_at=expires
+        order_id=order.id, store_id=order.store_id, offered_at=now, expires_at=expires
     )
-    effects.offered(offer.id, order_id, store_id, expires)
+    effects.offered(offer, order)
 
 
 async def assign_order(dispatch: Dispatch, actor: Principal, order_id: int, store_id: int) -> Order:
@@ -149,12 +151,18 @@ async def assign_order(dispatch: Dispatch, actor: Principal, order_id: int, stor
     async with in_transaction():
         pending = await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING).first()
         if pending is not None:
+            reason = "reassigned by an admin"
             await OrderOffer.filter(id=pending.id, status=OfferStatus.PENDING).update(
-                status=OfferStatus.WITHDRAWN, responded_at=now, reason="reassigned by an admin"
+                status=OfferStatus.WITHDRAWN, responded_at=now, reason=reason
             )
-            effects.ended(pending.id, order_id, pending.store_id)
-        await states.move(order_id, states.Move.OFFER, store_id=store.id)
-        await _new_offer(dispatch, order_id, store.id, now, effects)
+            pending.status, pending.responded_at, pending.reason = (
+                OfferStatus.WITHDRAWN,
+                now,
+                reason,
+            )
+            effects.ended(pending, order)  # the rows are read when the effects are sent
+        await states.move_loaded(order, states.Move.OFFER, store_id=store.id)
+        await _new_offer(dispatch, order, now, effects)
     effects.order_changed(order_id)
     await effects.apply(dispatch)
     return await Order.get(id=order_id)
@@ -182,7 +190,8 @@ async def offer_waiting_orders(dispatch: Dispatch, store: Store) -> int:
             )
             if not taken:
                 continue
-            await _new_offer(dispatch, order.id, store.id, now, effects)
+            order.status, order.store_id = OrderStatus.PENDING, store.id
+            await _new_offer(dispatch, order, now, effects)
         effects.order_changed(order.id)
         await effects.apply(dispatch)
         offered += 1

@@ -142,7 +142,7 @@ async def _write(
             offer = await OrderOffer.create(
                 order_id=order.id, store_id=store.id, offered_at=now, expires_at=expires
             )
-            effects.offered(offer.id, order.id, store.id, expires)
+            effects.offered(offer, order)
     if store is None:
         effects.unassigned(order.id)
     effects.order_changed(order.id)

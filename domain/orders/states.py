@@ -59,3 +59,11 @@ async def move(order_id: int, step: Move, **changes: Any) -> None:
     if not updated:
         current = await Order.get(id=order_id)
         raise InvalidTransition(current.status, step)
+
+
+async def move_loaded(order: Order, step: Move, **changes: Any) -> None:
+    """``move`` for a loaded order, which then shows the change too (events carry it)."""
+    await move(order.id, step, **changes)
+    order.status = TRANSITIONS[step][1]
+    for name, value in changes.items():
+        setattr(order, name, value)

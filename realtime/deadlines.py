@@ -39,6 +39,8 @@ return claimed
 """
 
 Handler = Callable[[str], Awaitable[None]]
+# Handles many entries at once; raising leaves them all in flight for a retry.
+BatchHandler = Callable[[list[str]], Awaitable[None]]
 
 
 def _ms(seconds: float) -> int:
@@ -86,8 +88,9 @@ class DeadlineQueue:
         )
         return [str(m) for m in claimed]
 
-    async def done(self, member: str) -> None:
-        await self._redis.zrem(keys.DEADLINES_INFLIGHT, member)
+    async def done(self, *members: str) -> None:
+        if members:
+            await self._redis.zrem(keys.DEADLINES_INFLIGHT, *members)
 
     async def next_due(self) -> float | None:
         """The earliest time anything becomes claimable (epoch seconds), or None when empty."""
@@ -114,16 +117,23 @@ class DeadlineWorker:
         self,
         queue: DeadlineQueue,
         redis: Redis,
-        handler: Handler,
+        handler: Handler | None = None,
         *,
+        batch_handler: BatchHandler | None = None,
         clock: Clock | None = None,
         batch: int = 200,
+        concurrency: int = 8,
         max_idle: float = 30.0,
         handler_timeout: float = 20.0,
     ) -> None:
+        if (handler is None) == (batch_handler is None):
+            raise ValueError("give a handler or a batch_handler")
         self._queue = queue
         self._redis = redis
         self._handler = handler
+        self._batch_handler = batch_handler
+        # More handlers at once than the database has connections only makes them queue.
+        self._gate = asyncio.Semaphore(concurrency)
         self._clock = clock or SystemClock()
         self._batch = batch
         self._max_idle = max_idle
@@ -136,14 +146,26 @@ class DeadlineWorker:
     async def run_once(self) -> int:
         """Handle everything due now; how many entries were claimed."""
         claimed = await self._queue.claim(self._clock.now(), self._batch)
-        if claimed:
+        if claimed and self._batch_handler is not None:
+            await self._handle_batch(self._batch_handler, claimed)
+        elif claimed:
             await asyncio.gather(*(self._handle(member) for member in claimed))
         return len(claimed)
 
-    async def _handle(self, member: str) -> None:
+    async def _handle_batch(self, handler: BatchHandler, members: list[str]) -> None:
         try:
-            # One stuck handler must not hold up the whole batch; the lease retries it.
-            await asyncio.wait_for(self._handler(member), self._handler_timeout)
+            await asyncio.wait_for(handler(members), self._handler_timeout)
+        except Exception:  # left in flight: the lease runs out and they are claimed again
+            log.exception("%d deadlines failed; retried after their lease", len(members))
+            return
+        await self._queue.done(*members)
+
+    async def _handle(self, member: str) -> None:
+        assert self._handler is not None
+        try:
+            async with self._gate:
+                # One stuck handler must not hold up the whole batch; the lease retries it.
+                await asyncio.wait_for(self._handler(member), self._handler_timeout)
         except Exception:  # left in flight: the lease runs out and it is claimed again
             log.exception("deadline %s failed; it will be retried after its lease", member)
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,10 +20,19 @@ class HttpError(RuntimeError):
     """The server answered something this client does not read, or hung up."""
 
 
+# uvicorn closes a keep-alive connection after 5 s idle: never reuse one idle that long.
+IDLE_LIMIT = 3.0
+
+
 class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        self.idle_since = time.monotonic()
+
+    def reusable(self) -> bool:
+        fresh = time.monotonic() - self.idle_since < IDLE_LIMIT
+        return fresh and not self.reader.at_eof() and not self.writer.is_closing()
 
     async def exchange(self, request: bytes) -> tuple[int, bytes]:
         self.writer.write(request)
@@ -64,14 +74,23 @@ class JsonClient:
         head += ["Content-Type: application/json", f"Content-Length: {len(payload)}", "", ""]
         request = "\r\n".join(head).encode("latin-1") + payload
         async with self._slots:
-            conn = self._idle.pop() if self._idle else await self._connect()
+            conn = await self._checkout()
             try:
                 answer = await conn.exchange(request)
             except BaseException:
                 conn.close()  # half-read: never reuse it
                 raise
+            conn.idle_since = time.monotonic()
             self._idle.append(conn)
             return answer
+
+    async def _checkout(self) -> _Connection:
+        while self._idle:
+            conn = self._idle.pop()
+            if conn.reusable():
+                return conn
+            conn.close()
+        return await self._connect()
 
     async def _connect(self) -> _Connection:
         reader, writer = await asyncio.open_connection(self._host, self._port)

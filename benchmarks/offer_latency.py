@@ -63,7 +63,7 @@ async def measure(session: Session, rate: float, seconds: float, first: int = 0)
         try:
             order = await session.place_for(store, k)
         except Exception as exc:  # a timeout, a dropped connection, or an error answer
-            failed.append(type(exc).__name__)
+            failed.append(f"{type(exc).__name__}: {str(exc)[:120]}")
             return
         sent[order] = t0
         expected[order] = store

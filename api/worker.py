@@ -10,7 +10,7 @@ import signal
 
 from api.runtime import open_runtime
 from api.settings import Settings
-from domain.orders import Dispatch, expire_offer, reschedule_pending
+from domain.orders import Dispatch, expire_offer, expire_offers, reschedule_pending
 from domain.orders.dispatch import offer_id_of
 from domain.stores import rebuild_store_index
 from realtime.client import Redis
@@ -19,6 +19,8 @@ from realtime.deadlines import DeadlineWorker
 log = logging.getLogger("o2o.worker")
 
 RECONCILE_SECONDS = 60.0
+# Offers expired together: larger batches cost less each, but the first waits for the last.
+EXPIRY_BATCH = 100
 
 
 async def handle_deadline(dispatch: Dispatch, member: str) -> None:
@@ -27,6 +29,19 @@ async def handle_deadline(dispatch: Dispatch, member: str) -> None:
         log.warning("dropped an unknown deadline %r", member)
         return
     await expire_offer(dispatch, offer_id)
+
+
+async def handle_deadlines(dispatch: Dispatch, members: list[str]) -> None:
+    """Expire the offers of many claimed deadlines together."""
+    offer_ids = []
+    for member in members:
+        offer_id = offer_id_of(member)
+        if offer_id is None:
+            log.warning("dropped an unknown deadline %r", member)
+        else:
+            offer_ids.append(offer_id)
+    for start in range(0, len(offer_ids), EXPIRY_BATCH):
+        await expire_offers(dispatch, offer_ids[start : start + EXPIRY_BATCH])
 
 
 async def reconcile(dispatch: Dispatch) -> None:
@@ -51,8 +66,9 @@ def deadline_worker(dispatch: Dispatch, redis: Redis) -> DeadlineWorker:
     return DeadlineWorker(
         dispatch.deadlines,
         redis,
-        lambda member: handle_deadline(dispatch, member),
+        batch_handler=lambda members: handle_deadlines(dispatch, members),
         clock=dispatch.clock,
+        batch=EXPIRY_BATCH,
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
+from benchmarks.http import JsonClient
 
 LOGIN = """mutation Login($phone: String!, $password: String!) {
   tokenCreate(phone: $phone, password: $password) { token errors { code message } }
@@ -36,11 +37,7 @@ class Api:
         self, base_url: str, *, connections: int = 256, request_limit: float = REQUEST_LIMIT
     ) -> None:
         self._limit = request_limit
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(30.0),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-        )
+        self._http = JsonClient(base_url, connections=connections)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -49,13 +46,13 @@ class Api:
         self, query: str, variables: dict[str, Any], token: str | None = None
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with asyncio.timeout(self._limit):  # httpx's own timeouts are per operation
-            response = await self._http.post(
-                "/graphql", json={"query": query, "variables": variables}, headers=headers
+        async with asyncio.timeout(self._limit):  # waiting for a connection included
+            status, raw = await self._http.post(
+                "/graphql", {"query": query, "variables": variables}, headers
             )
-        if response.status_code != 200:
-            raise ApiError(f"HTTP {response.status_code}: {response.text[:300]}")
-        body: dict[str, Any] = response.json()
+        if status != 200:
+            raise ApiError(f"HTTP {status}: {raw[:300].decode(errors='replace')}")
+        body: dict[str, Any] = json.loads(raw)
         if body.get("errors"):
             raise ApiError(f"GraphQL errors: {body['errors']}")
         data: dict[str, Any] = body["data"]

@@ -44,6 +44,8 @@ class Measured:
     wrong_store: int
     failed: list[str]
     max_lag_ms: float
+    server_cpu_ms: float  # the server's CPU time per order placed
+    client_cpu_ms: float  # this (load generator) process's CPU time per order placed
 
 
 async def measure(session: Session, rate: float, seconds: float, first: int = 0) -> Measured:
@@ -61,19 +63,32 @@ async def measure(session: Session, rate: float, seconds: float, first: int = 0)
         try:
             order = await session.place_for(store, k)
         except Exception as exc:  # a timeout, a dropped connection, or an error answer
-            failed.append(type(exc).__name__)
+            failed.append(f"{type(exc).__name__}: {str(exc)[:120]}")
             return
         sent[order] = t0
         expected[order] = store
 
+    server_cpu, client_cpu = session.server.cpu_seconds(), time.process_time()
     pacing = await open_loop(rate, seconds, fire)
     feed = session.feed
     await wait_until(lambda: all(o in feed.offered for o in sent), GRACE_SECONDS)
+    orders = max(1, pacing.sent)
+    server_cpu_ms = (session.server.cpu_seconds() - server_cpu) * 1000 / orders
+    client_cpu_ms = (time.process_time() - client_cpu) * 1000 / orders
     values, lost = latencies_ms(sent, feed.offered)
     wrong = sum(
         1 for o, s in expected.items() if o in feed.offered and feed.offered[o][0].store != s
     )
-    return Measured(Summary.of(values), len(sent), lost, wrong, failed, pacing.max_lag_ms)
+    return Measured(
+        Summary.of(values),
+        len(sent),
+        lost,
+        wrong,
+        failed,
+        pacing.max_lag_ms,
+        server_cpu_ms,
+        client_cpu_ms,
+    )
 
 
 def add_rows(report: Report, m: Measured, label: str = "") -> None:
@@ -99,6 +114,10 @@ def add_rows(report: Report, m: Measured, label: str = "") -> None:
         kinds = Counter(m.failed).most_common()
         report.note(f"{label}failures: " + ", ".join(f"{n}x {kind}" for kind, n in kinds))
     report.note(f"{label}client send lag max {fmt(m.max_lag_ms)} ms (the generator kept pace)")
+    report.note(
+        f"{label}CPU per order: server {fmt(m.server_cpu_ms)} ms, "
+        f"load generator and store apps {fmt(m.client_cpu_ms)} ms"
+    )
 
 
 async def run(quick: bool) -> Report:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as tortoise_migrate
 
@@ -18,7 +19,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     """The Tortoise configuration for ``database_url`` (also read by the ``tortoise`` CLI)."""
     _ensure_sqlite_dir(database_url)
     return {
-        "connections": {"default": _normalise(database_url)},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": [MODELS_MODULE],
@@ -33,9 +34,30 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 def _normalise(url: str) -> str:
     # A pool of one connection serialises every request of a busy process: widen the default.
-    if url.startswith(("postgres://", "postgresql://", "asyncpg://")) and "maxsize" not in url:
+    if _is_postgres(url) and "maxsize" not in url:
         url += ("&" if "?" in url else "?") + "minsize=1&maxsize=20"
     return url
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+def _connection(url: str) -> str | dict[str, Any]:
+    """Tortoise's connection settings for ``url``; PostgreSQL's pool skips the reset query."""
+    url = _normalise(url)
+    if not _is_postgres(url):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
+async def _keep_session(connection: object) -> None:
+    """asyncpg's pool resets every connection it gets back (``RESET ALL``, ``UNLISTEN *``,
+    ``CLOSE ALL``, advisory locks): a round trip after each query outside a transaction. o2o
+    sets no session state, listens to nothing and holds no cursors or advisory locks, and the
+    pool still rolls back a transaction left open, so the reset is skipped."""
 
 
 def _ensure_sqlite_dir(url: str) -> None:

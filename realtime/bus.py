@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from realtime import keys
-from realtime.client import Redis, database_index
+from realtime.client import Pipeline, Redis, database_index
 
 log = logging.getLogger("o2o.bus")
 
@@ -26,25 +26,46 @@ QUEUE_LIMIT = 1000
 
 
 class Subscription:
+    """One local subscriber's messages, oldest first.
+
+    A plain list and one future while waiting, not an ``asyncio.Queue``: an idle store app
+    holds one of these for hours, and a queue (three deques and an event) costs ~3 KiB.
+    """
+
+    __slots__ = ("_bus", "_pending", "_waiter", "channel")
+
     def __init__(self, bus: EventBus, channel: str) -> None:
         self.channel = channel
         self._bus = bus
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
+        self._pending: list[dict[str, Any]] = []
+        self._waiter: asyncio.Future[None] | None = None
 
     def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
         return self._messages()
 
+    def empty(self) -> bool:
+        return not self._pending
+
+    async def get(self) -> dict[str, Any]:
+        while not self._pending:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._pending.pop(0)
+
     async def _messages(self) -> AsyncIterator[dict[str, Any]]:
         while True:
-            yield await self.queue.get()
+            yield await self.get()
 
     def deliver(self, message: dict[str, Any]) -> None:
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:  # a stalled consumer: make it reload instead of growing
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(RESYNC)
+        if len(self._pending) >= QUEUE_LIMIT:  # a stalled consumer: make it reload instead
+            self._pending.clear()
+            message = RESYNC
+        self._pending.append(message)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
 
 class EventBus:
@@ -71,6 +92,13 @@ class EventBus:
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         await self._redis.publish(self._scope + channel, json.dumps(message))
+
+    def add_publish(self, pipe: Pipeline, channel: str, message: dict[str, Any]) -> None:
+        """Queue ``publish`` on ``pipe``, to send it in one round trip with other commands."""
+        pipe.publish(self._scope + channel, json.dumps(message))
+
+    def pipeline(self) -> Pipeline:
+        return self._redis.pipeline(transaction=False)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:

@@ -7,6 +7,7 @@ from typing import TypeAlias
 import redis.asyncio as aioredis
 
 Redis: TypeAlias = "aioredis.Redis"
+Pipeline: TypeAlias = "aioredis.client.Pipeline"
 
 MEMORY_URL = "memory://"
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable
 
 from realtime import keys
-from realtime.client import Redis, database_index
+from realtime.client import Pipeline, Redis, database_index
 from realtime.clock import Clock, SystemClock
 
 log = logging.getLogger("o2o.deadlines")
@@ -38,6 +39,8 @@ return claimed
 """
 
 Handler = Callable[[str], Awaitable[None]]
+# Handles many entries at once; raising leaves them all in flight for a retry.
+BatchHandler = Callable[[list[str]], Awaitable[None]]
 
 
 def _ms(seconds: float) -> int:
@@ -53,21 +56,29 @@ class DeadlineQueue:
 
     async def schedule(self, member: str, due: float) -> None:
         """Put ``member`` in the queue to fall due at ``due`` (epoch seconds); wake the workers."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(keys.DEADLINES_DUE, {member: _ms(due)})
-            pipe.publish(self.wake_channel, str(_ms(due)))
-            await pipe.execute()
+        await self.schedule_many({member: due})
 
     async def schedule_many(self, entries: dict[str, float]) -> None:
-        if entries:
-            await self._redis.zadd(keys.DEADLINES_DUE, {m: _ms(d) for m, d in entries.items()})
-            await self._redis.publish(self.wake_channel, str(_ms(min(entries.values()))))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            self.add_schedule(pipe, entries)
+            await pipe.execute()
 
     async def cancel(self, member: str) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(keys.DEADLINES_DUE, member)
-            pipe.zrem(keys.DEADLINES_INFLIGHT, member)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            self.add_cancel(pipe, [member])
             await pipe.execute()
+
+    def add_schedule(self, pipe: Pipeline, entries: dict[str, float]) -> None:
+        """Queue ``schedule_many``'s commands on ``pipe`` (one round trip with others)."""
+        if entries:
+            pipe.zadd(keys.DEADLINES_DUE, {m: _ms(d) for m, d in entries.items()})
+            # Workers compare the time with their own next wake-up and ignore later ones.
+            pipe.publish(self.wake_channel, str(_ms(min(entries.values()))))
+
+    def add_cancel(self, pipe: Pipeline, members: list[str]) -> None:
+        if members:
+            pipe.zrem(keys.DEADLINES_DUE, *members)
+            pipe.zrem(keys.DEADLINES_INFLIGHT, *members)
 
     async def claim(self, now: float, limit: int = 100) -> list[str]:
         """Move what is due (and what lost its lease) in flight; the members claimed."""
@@ -77,8 +88,9 @@ class DeadlineQueue:
         )
         return [str(m) for m in claimed]
 
-    async def done(self, member: str) -> None:
-        await self._redis.zrem(keys.DEADLINES_INFLIGHT, member)
+    async def done(self, *members: str) -> None:
+        if members:
+            await self._redis.zrem(keys.DEADLINES_INFLIGHT, *members)
 
     async def next_due(self) -> float | None:
         """The earliest time anything becomes claimable (epoch seconds), or None when empty."""
@@ -105,33 +117,55 @@ class DeadlineWorker:
         self,
         queue: DeadlineQueue,
         redis: Redis,
-        handler: Handler,
+        handler: Handler | None = None,
         *,
+        batch_handler: BatchHandler | None = None,
         clock: Clock | None = None,
         batch: int = 200,
+        concurrency: int = 8,
         max_idle: float = 30.0,
         handler_timeout: float = 20.0,
     ) -> None:
+        if (handler is None) == (batch_handler is None):
+            raise ValueError("give a handler or a batch_handler")
         self._queue = queue
         self._redis = redis
         self._handler = handler
+        self._batch_handler = batch_handler
+        # More handlers at once than the database has connections only makes them queue.
+        self._gate = asyncio.Semaphore(concurrency)
         self._clock = clock or SystemClock()
         self._batch = batch
         self._max_idle = max_idle
         self._handler_timeout = handler_timeout
         self._wake = asyncio.Event()
+        # When the sleeping loop wakes anyway (epoch seconds); infinite while it works, so
+        # that every deadline scheduled meanwhile wakes it.
+        self._sleeping_until = math.inf
 
     async def run_once(self) -> int:
         """Handle everything due now; how many entries were claimed."""
         claimed = await self._queue.claim(self._clock.now(), self._batch)
-        if claimed:
+        if claimed and self._batch_handler is not None:
+            await self._handle_batch(self._batch_handler, claimed)
+        elif claimed:
             await asyncio.gather(*(self._handle(member) for member in claimed))
         return len(claimed)
 
-    async def _handle(self, member: str) -> None:
+    async def _handle_batch(self, handler: BatchHandler, members: list[str]) -> None:
         try:
-            # One stuck handler must not hold up the whole batch; the lease retries it.
-            await asyncio.wait_for(self._handler(member), self._handler_timeout)
+            await asyncio.wait_for(handler(members), self._handler_timeout)
+        except Exception:  # left in flight: the lease runs out and they are claimed again
+            log.exception("%d deadlines failed; retried after their lease", len(members))
+            return
+        await self._queue.done(*members)
+
+    async def _handle(self, member: str) -> None:
+        assert self._handler is not None
+        try:
+            async with self._gate:
+                # One stuck handler must not hold up the whole batch; the lease retries it.
+                await asyncio.wait_for(self._handler(member), self._handler_timeout)
         except Exception:  # left in flight: the lease runs out and it is claimed again
             log.exception("deadline %s failed; it will be retried after its lease", member)
             return
@@ -142,6 +176,7 @@ class DeadlineWorker:
         try:
             while not stop.is_set():
                 self._wake.clear()  # before claiming: a deadline added meanwhile still wakes us
+                self._sleeping_until = math.inf
                 try:
                     if await self.run_once() >= self._batch:
                         continue  # more may be due already
@@ -149,6 +184,7 @@ class DeadlineWorker:
                 except Exception:  # Redis or the database away: try again shortly
                     log.exception("deadline worker pass failed")
                     delay = 1.0
+                self._sleeping_until = self._clock.now() + delay
                 await _wait_any(stop, self._wake, delay)
         finally:
             listener.cancel()
@@ -161,6 +197,14 @@ class DeadlineWorker:
             return self._max_idle
         return min(max(next_due - self._clock.now(), 0.0), self._max_idle)
 
+    def _earlier(self, data: str) -> bool:
+        """Whether a deadline announced as ``data`` (ms) falls before the planned wake-up."""
+        try:
+            due = int(data) / 1000
+        except ValueError:
+            return True
+        return due < self._sleeping_until
+
     async def _listen(self, stop: asyncio.Event) -> None:
         """Wake the loop whenever a deadline is scheduled anywhere (it may be earlier)."""
         while not stop.is_set():
@@ -169,7 +213,7 @@ class DeadlineWorker:
                 await pubsub.subscribe(self._queue.wake_channel)
                 self._wake.set()  # something may have been scheduled while unsubscribed
                 async for message in pubsub.listen():
-                    if message.get("type") == "message":
+                    if message.get("type") == "message" and self._earlier(message["data"]):
                         self._wake.set()
             except asyncio.CancelledError:
                 raise

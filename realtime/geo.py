@@ -41,6 +41,25 @@ class GeoIndex:
             await pipe.execute()
         return len(flat) // 3
 
+    async def nearest_many(
+        self, points: list[tuple[float, float]], radius_km: float, count: int | None = None
+    ) -> list[list[tuple[int, float]]]:
+        """``nearest`` for each ``(latitude, longitude)``, in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for latitude, longitude in points:
+                pipe.geosearch(
+                    self._key,
+                    longitude=longitude,
+                    latitude=latitude,
+                    radius=radius_km,
+                    unit="km",
+                    sort="ASC",
+                    count=count,
+                    withdist=True,
+                )
+            results = await pipe.execute()
+        return [[(int(m), float(d)) for m, d in cast(list[Any], rows)] for rows in results]
+
     async def nearest(
         self,
         latitude: float,

@@ -7,17 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -64,9 +65,14 @@ def should_mask(error: GraphQLError) -> bool:
 
 def build_schema(*, introspection: bool = True, limits: Limits | None = None) -> strawberry.Schema:
     limits = limits or Limits()
+    # The limit rules are classes made once: QueryDepthLimiter and MaxAliasesLimiter make a new
+    # rule class per request, and the validation cache, keyed by the rules, then never hits.
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(limits.max_depth, None),
+        aliases_rule(limits.max_aliases),
+    ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: MaskErrors(should_mask_error=should_mask),
         lambda: ParserCache(maxsize=256),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
 import strawberry
 
@@ -50,9 +51,35 @@ async def _pending(store_id: int) -> list[OfferModel]:
 
 
 async def _event(info: Info, kind: OfferEventKind, offer: OfferModel) -> OrderOfferEvent:
-    info.context.loaders = Loaders()  # each event reads fresh rows
     order = await OrderModel.get(id=offer.order_id)
+    return _event_of(info, kind, offer, order)
+
+
+def _event_of(
+    info: Info, kind: OfferEventKind, offer: OfferModel, order: OrderModel
+) -> OrderOfferEvent:
+    info.context.loaders = Loaders()  # each event reads fresh rows
     return OrderOfferEvent(kind=kind, offer=OrderOffer.of(offer), order=Order.of(order))
+
+
+async def _offer_of(message: dict[str, Any], store: int) -> tuple[OfferModel, OrderModel] | None:
+    """The offer (of ``store``) and its order that a message is about, or None.
+
+    Our publishers send the rows as committed, and the channel is the store's own (on the
+    deployment's Redis database): using them costs no query. A message without them is
+    checked against the database, so a stray one never shows another store's offer.
+    """
+    rows = message.get("rows")
+    if isinstance(rows, dict):
+        offer = OfferModel._init_from_db(**rows["offer"])
+        order = OrderModel._init_from_db(**rows["order"])
+        if offer.store_id != store or offer.order_id != order.id:
+            return None
+        return offer, order
+    found = await OfferModel.get_or_none(id=message.get("offer", 0), store_id=store)
+    if found is None:
+        return None
+    return found, await OrderModel.get(id=found.order_id)
 
 
 @strawberry.type
@@ -76,20 +103,18 @@ class Subscription:
                     async for event in _resync(info, store, shown):
                         yield event
                     continue
-                # The channel names the store, but only the row is trusted: a stray message
-                # (another deployment on the same Redis) must not show a foreign offer.
-                found = await OfferModel.get_or_none(id=message.get("offer", 0), store_id=store)
+                found = await _offer_of(message, store)
                 if found is None:
                     continue
-                offer = found
+                offer, order = found
                 if message.get("kind") == OfferEventKind.OFFERED.value:
                     if offer.id in shown or offer.status is not OfferStatus.PENDING:
                         continue
                     shown.add(offer.id)
-                    yield await _event(info, OfferEventKind.OFFERED, offer)
+                    yield _event_of(info, OfferEventKind.OFFERED, offer, order)
                 elif offer.id in shown:
                     shown.discard(offer.id)
-                    yield await _event(info, OfferEventKind.WITHDRAWN, offer)
+                    yield _event_of(info, OfferEventKind.WITHDRAWN, offer, order)
 
     @strawberry.subscription(
         description="Admin: each order as it becomes UNASSIGNED (no store is left to try)."

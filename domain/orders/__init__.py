@@ -7,6 +7,7 @@ from domain.orders.offers import (
     assign_order,
     decline_order,
     expire_offer,
+    expire_offers,
     offer_waiting_orders,
     reschedule_pending,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "complete_delivery",
     "decline_order",
     "expire_offer",
+    "expire_offers",
     "offer_waiting_orders",
     "place_order",
     "reschedule_pending",

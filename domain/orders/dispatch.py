@@ -5,8 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
+from tortoise.models import Model
+
+from domain.models import Order, OrderOffer
 from realtime import keys
 from realtime.bus import EventBus
 from realtime.clock import Clock
@@ -42,26 +47,51 @@ class Dispatch:
         return datetime.fromtimestamp(self.clock.now(), UTC)
 
 
+def row_of(model: Model) -> dict[str, Any]:
+    """A model's columns as JSON values; ``Model._init_from_db(**row)`` rebuilds it."""
+    return {
+        column: _json_value(getattr(model, name))
+        for name, column in model._meta.fields_db_projection.items()
+    }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
 @dataclass
 class Effects:
-    """Deadlines and events gathered during a transaction, sent once it has committed."""
+    """Deadlines and events gathered during a transaction, sent once it has committed.
+
+    Offer events carry the offer's and the order's rows as they stand after the commit (the
+    models passed in, which the actions keep in step with their updates), so that a store's
+    app is sent the event without reading the database again.
+    """
 
     schedule: dict[str, float] = field(default_factory=dict)
     cancel: list[str] = field(default_factory=list)
     messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    rows: list[tuple[dict[str, Any], OrderOffer, Order]] = field(default_factory=list)
 
-    def offered(self, offer_id: int, order_id: int, store_id: int, expires_at: datetime) -> None:
-        self.schedule[deadline_key(offer_id)] = expires_at.timestamp()
-        self.messages.append(
-            (keys.store_events(store_id), {"kind": OFFERED, "offer": offer_id, "order": order_id})
-        )
+    def offered(self, offer: OrderOffer, order: Order) -> None:
+        self.schedule[deadline_key(offer.id)] = offer.expires_at.timestamp()
+        self._offer_event(OFFERED, offer, order)
 
-    def ended(self, offer_id: int, order_id: int, store_id: int) -> None:
+    def ended(self, offer: OrderOffer, order: Order) -> None:
         """An offer is no longer pending: its store's apps drop it."""
-        self.cancel.append(deadline_key(offer_id))
-        self.messages.append(
-            (keys.store_events(store_id), {"kind": WITHDRAWN, "offer": offer_id, "order": order_id})
-        )
+        self.cancel.append(deadline_key(offer.id))
+        self._offer_event(WITHDRAWN, offer, order)
+
+    def _offer_event(self, kind: str, offer: OrderOffer, order: Order) -> None:
+        message = {"kind": kind, "offer": offer.id, "order": order.id}
+        self.messages.append((keys.store_events(offer.store_id), message))
+        self.rows.append((message, offer, order))
 
     def order_changed(self, order_id: int) -> None:
         self.messages.append((keys.order_events(order_id), {"order": order_id}))
@@ -73,12 +103,14 @@ class Effects:
         """Send everything; a Redis failure is logged, not raised: the database already holds
         the truth, the worker's reconcile restores deadlines and subscribers replay on reconnect.
         """
+        for message, offer, order in self.rows:  # serialised now: the rows as committed
+            message["rows"] = {"offer": row_of(offer), "order": row_of(order)}
         try:
-            for member in self.cancel:
-                await dispatch.deadlines.cancel(member)
-            for member, due in self.schedule.items():
-                await dispatch.deadlines.schedule(member, due)
-            for channel, message in self.messages:
-                await dispatch.bus.publish(channel, message)
+            async with dispatch.bus.pipeline() as pipe:  # one round trip for all of it, in order
+                dispatch.deadlines.add_cancel(pipe, self.cancel)
+                dispatch.deadlines.add_schedule(pipe, self.schedule)
+                for channel, message in self.messages:
+                    dispatch.bus.add_publish(pipe, channel, message)
+                await pipe.execute()
         except Exception:
             log.exception("could not send order effects; the reconcile will restore deadlines")

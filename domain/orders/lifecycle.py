@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tortoise.transactions import in_transaction
 
 from domain import loyalty
@@ -55,17 +57,23 @@ async def cancel_order(dispatch: Dispatch, actor: Principal, order_id: int) -> O
     now = dispatch.now()
     effects = Effects()
     async with in_transaction():
-        await states.move(order_id, step, cancelled_at=now)
+        await states.move_loaded(order, step, cancelled_at=now)
         await loyalty.reverse_order(order_id, now)
         pending = await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING).first()
         if pending is not None:
+            reason = "cancelled by the customer"
             await OrderOffer.filter(id=pending.id, status=OfferStatus.PENDING).update(
-                status=OfferStatus.WITHDRAWN, responded_at=now, reason="cancelled by the customer"
+                status=OfferStatus.WITHDRAWN, responded_at=now, reason=reason
             )
-            effects.ended(pending.id, order_id, pending.store_id)
+            _withdrawn(pending, now, reason)
+            effects.ended(pending, order)
     effects.order_changed(order_id)
     await effects.apply(dispatch)
     return await Order.get(id=order_id)
+
+
+def _withdrawn(offer: OrderOffer, now: datetime, reason: str) -> None:
+    offer.status, offer.responded_at, offer.reason = OfferStatus.WITHDRAWN, now, reason
 
 
 async def _changed(dispatch: Dispatch, order_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -11,8 +12,17 @@ from domain.models import Member, Order, OrderOffer, Store
 from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders import states
 from domain.orders.dispatch import Dispatch, Effects, deadline_key
-from domain.orders.routing import choose_store, distance_km, tried_stores
+from domain.orders.routing import (
+    Destination,
+    choose_store,
+    choose_stores,
+    distance_km,
+    tried_stores,
+    tried_stores_of,
+)
 from domain.principal import Principal, Role
+
+log = logging.getLogger("o2o.orders")
 
 # A deadline claimed a little before its offer's expiry (clocks of two machines differ) waits.
 EARLY_TOLERANCE = timedelta(milliseconds=5)
@@ -54,10 +64,12 @@ async def accept_order(dispatch: Dispatch, actor: Principal, order_id: int) -> O
         if not won:
             raise OfferNotPending()
         await states.move(order_id, states.Move.ACCEPT, accepted_at=now, store_id=offer.store_id)
-    effects.ended(offer.id, order_id, offer.store_id)
+    offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
+    order = await Order.get(id=order_id)
+    effects.ended(offer, order)
     effects.order_changed(order_id)
     await effects.apply(dispatch)
-    return await Order.get(id=order_id)
+    return order
 
 
 async def decline_order(
@@ -83,6 +95,114 @@ async def expire_offer(dispatch: Dispatch, offer_id: int) -> bool:
     return await _end_and_route(dispatch, offer, OfferStatus.EXPIRED, None)
 
 
+async def expire_offers(dispatch: Dispatch, offer_ids: list[int]) -> int:
+    """``expire_offer`` for many offers at once, in a few statements whatever their number;
+    how many expired. When anything is unusual (an offer answered meanwhile, an order that
+    moved), it falls back to expiring them one by one, which decides each race on its own.
+    """
+    now = dispatch.now()
+    offers = await OrderOffer.filter(id__in=offer_ids, status=OfferStatus.PENDING)
+    early = Effects()  # claimed a little before their time (another machine's clock): wait
+    for offer in offers:
+        if offer.expires_at - EARLY_TOLERANCE > now:
+            early.schedule[deadline_key(offer.id)] = offer.expires_at.timestamp()
+    await early.apply(dispatch)
+    due = [o for o in offers if deadline_key(o.id) not in early.schedule]
+    if not due:
+        return 0
+    try:
+        effects = await _expire_together(dispatch, due, now)
+    except Exception:
+        log.info("expiring %d offers together failed; one by one", len(due), exc_info=True)
+        return await _expire_one_by_one(dispatch, due)
+    await effects.apply(dispatch)
+    return len(due)
+
+
+async def _expire_one_by_one(dispatch: Dispatch, due: list[OrderOffer]) -> int:
+    """Each on its own, so one broken row stops none of the others; then its error."""
+    expired, failure = 0, None
+    for offer in due:
+        try:
+            expired += await expire_offer(dispatch, offer.id)
+        except Exception as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return expired
+
+
+class _Unusual(Exception):
+    """A batch met a row that changed under it: roll back and go one by one."""
+
+
+async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datetime) -> Effects:
+    order_ids = [o.order_id for o in due]
+    if len(set(order_ids)) != len(order_ids):
+        raise _Unusual  # two pending offers of one order: let the single path sort it out
+    orders = {o.id: o for o in await Order.filter(id__in=order_ids)}
+    members = {o.member_id for o in orders.values()}
+    homes = dict(await Member.filter(id__in=list(members)).values_list("id", "home_store_id"))
+    tried = await tried_stores_of(order_ids)
+    wheres = []
+    for offer in due:
+        order = orders[offer.order_id]
+        wheres.append(
+            Destination(
+                order.delivery_latitude,
+                order.delivery_longitude,
+                homes[order.member_id],
+                frozenset(tried[order.id]),
+            )
+        )
+    routes = await choose_stores(dispatch.stores, wheres)
+    effects = Effects()
+    async with in_transaction():
+        ended = await OrderOffer.filter(
+            id__in=[o.id for o in due], status=OfferStatus.PENDING
+        ).update(status=OfferStatus.EXPIRED, responded_at=now)
+        moves = [
+            (orders[offer.order_id], _route_move(store), {"store_id": store.id if store else None})
+            for offer, store in zip(due, routes, strict=True)
+        ]
+        if ended != len(due) or not await states.move_each(moves):
+            raise _Unusual
+        for offer in due:
+            offer.status, offer.responded_at = OfferStatus.EXPIRED, now
+            effects.ended(offer, orders[offer.order_id])
+        await _offer_many(
+            dispatch, [o for o, _, _ in moves if o.store_id is not None], now, effects
+        )
+    for order, _, _ in moves:
+        if order.store_id is None:
+            effects.unassigned(order.id)
+        effects.order_changed(order.id)
+    return effects
+
+
+def _route_move(store: Store | None) -> states.Move:
+    return states.Move.OFFER if store is not None else states.Move.UNASSIGN
+
+
+async def _offer_many(
+    dispatch: Dispatch, orders: list[Order], now: datetime, effects: Effects
+) -> None:
+    """Inside a transaction: offer each order to the store it was just moved to."""
+    if not orders:
+        return
+    expires = now + timedelta(seconds=dispatch.offer_timeout)
+    await OrderOffer.bulk_create(
+        [
+            OrderOffer(order_id=o.id, store_id=o.store_id, offered_at=now, expires_at=expires)
+            for o in orders
+        ]
+    )
+    by_order = {o.id: o for o in orders}
+    created = await OrderOffer.filter(order_id__in=list(by_order), status=OfferStatus.PENDING)
+    for offer in created:
+        effects.offered(offer, by_order[offer.order_id])
+
+
 async def _end_and_route(
     dispatch: Dispatch, offer: OrderOffer, status: OfferStatus, reason: str | None
 ) -> bool:
@@ -106,33 +226,33 @@ async def _end_and_route(
             if status is OfferStatus.DECLINED:
                 raise OfferNotPending()
             return False
-        effects.ended(offer.id, order.id, offer.store_id)
-        await _offer_or_unassign(dispatch, order.id, nxt, now, effects)
+        offer.status, offer.responded_at, offer.reason = status, now, reason
+        effects.ended(offer, order)  # the rows are read when the effects are sent
+        await _offer_or_unassign(dispatch, order, nxt, now, effects)
     await effects.apply(dispatch)
     return True
 
 
 async def _offer_or_unassign(
-    dispatch: Dispatch, order_id: int, store: Store | None, now: datetime, effects: Effects
+    dispatch: Dispatch, order: Order, store: Store | None, now: datetime, effects: Effects
 ) -> None:
     """Inside a transaction: give the order to ``store``, or mark it UNASSIGNED if None."""
     if store is None:
-        await states.move(order_id, states.Move.UNASSIGN, store_id=None)
-        effects.unassigned(order_id)
+        await states.move_loaded(order, states.Move.UNASSIGN, store_id=None)
+        effects.unassigned(order.id)
     else:
-        await states.move(order_id, states.Move.OFFER, store_id=store.id)
-        await _new_offer(dispatch, order_id, store.id, now, effects)
-    effects.order_changed(order_id)
+        await states.move_loaded(order, states.Move.OFFER, store_id=store.id)
+        await _new_offer(dispatch, order, now, effects)
+    effects.order_changed(order.id)
 
 
-async def _new_offer(
-    dispatch: Dispatch, order_id: int, store_id: int, now: datetime, effects: Effects
-) -> None:
+async def _new_offer(dispatch: Dispatch, order: Order, now: datetime, effects: Effects) -> None:
+    """Offer ``order`` to the store it was just moved to."""
     expires = now + timedelta(seconds=dispatch.offer_timeout)
     offer = await OrderOffer.create(
-        order_id=order_id, store_id=store_id, offered_at=now, expires_at=expires
+        order_id=order.id, store_id=order.store_id, offered_at=now, expires_at=expires
     )
-    effects.offered(offer.id, order_id, store_id, expires)
+    effects.offered(offer, order)
 
 
 async def assign_order(dispatch: Dispatch, actor: Principal, order_id: int, store_id: int) -> Order:
@@ -149,12 +269,18 @@ async def assign_order(dispatch: Dispatch, actor: Principal, order_id: int, stor
     async with in_transaction():
         pending = await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING).first()
         if pending is not None:
+            reason = "reassigned by an admin"
             await OrderOffer.filter(id=pending.id, status=OfferStatus.PENDING).update(
-                status=OfferStatus.WITHDRAWN, responded_at=now, reason="reassigned by an admin"
+                status=OfferStatus.WITHDRAWN, responded_at=now, reason=reason
             )
-            effects.ended(pending.id, order_id, pending.store_id)
-        await states.move(order_id, states.Move.OFFER, store_id=store.id)
-        await _new_offer(dispatch, order_id, store.id, now, effects)
+            pending.status, pending.responded_at, pending.reason = (
+                OfferStatus.WITHDRAWN,
+                now,
+                reason,
+            )
+            effects.ended(pending, order)  # the rows are read when the effects are sent
+        await states.move_loaded(order, states.Move.OFFER, store_id=store.id)
+        await _new_offer(dispatch, order, now, effects)
     effects.order_changed(order_id)
     await effects.apply(dispatch)
     return await Order.get(id=order_id)
@@ -182,7 +308,8 @@ async def offer_waiting_orders(dispatch: Dispatch, store: Store) -> int:
             )
             if not taken:
                 continue
-            await _new_offer(dispatch, order.id, store.id, now, effects)
+            order.status, order.store_id = OrderStatus.PENDING, store.id
+            await _new_offer(dispatch, order, now, effects)
         effects.order_changed(order.id)
         await effects.apply(dispatch)
         offered += 1

@@ -8,14 +8,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.errors import Invalid, NotFound
-from domain.models import Member, Order, OrderItem, OrderOffer, Product, Store
-from domain.models.enums import OrderStatus
+from domain.models import Member, Order, OrderOffer, Product, Store
+from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders.dispatch import Dispatch, Effects
 from domain.orders.routing import choose_store
+from domain.orders.writing import write_order
 from domain.principal import Principal, Role
 
 MAX_LINES = 50
@@ -119,31 +119,27 @@ async def _write(
     effects = Effects()
     now = dispatch.now()
     total = sum((products[p].price * q for p, q in quantities.items()), Decimal("0.00"))
-    async with in_transaction():
-        order = await Order.create(
-            number=_number(now.strftime("%y%m%d")),
-            member_id=member.id,
-            store_id=store.id if store else None,
-            status=OrderStatus.PENDING if store else OrderStatus.UNASSIGNED,
-            total=total,
-            delivery_address=address,
-            delivery_latitude=latitude,
-            delivery_longitude=longitude,
-            idempotency_key=key,
+    order = Order(
+        number=_number(now.strftime("%y%m%d")),
+        member_id=member.id,
+        store_id=store.id if store else None,
+        status=OrderStatus.PENDING if store else OrderStatus.UNASSIGNED,
+        total=total,
+        delivery_address=address,
+        delivery_latitude=latitude,
+        delivery_longitude=longitude,
+        idempotency_key=key,
+    )
+    offer = None
+    if store is not None:
+        expires = now + timedelta(seconds=dispatch.offer_timeout)
+        offer = OrderOffer(
+            store_id=store.id, status=OfferStatus.PENDING, offered_at=now, expires_at=expires
         )
-        await OrderItem.bulk_create(
-            [
-                OrderItem(order_id=order.id, product_id=p, quantity=q, unit_price=products[p].price)
-                for p, q in quantities.items()
-            ]
-        )
-        if store is not None:
-            expires = now + timedelta(seconds=dispatch.offer_timeout)
-            offer = await OrderOffer.create(
-                order_id=order.id, store_id=store.id, offered_at=now, expires_at=expires
-            )
-            effects.offered(offer.id, order.id, store.id, expires)
-    if store is None:
+    await write_order(order, [(p, q, products[p].price) for p, q in quantities.items()], offer)
+    if offer is not None:
+        effects.offered(offer, order)
+    else:
         effects.unassigned(order.id)
     effects.order_changed(order.id)
     return order, effects

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from domain.models import OrderOffer, Store
 from domain.stores import rebuild_store_index
@@ -13,6 +14,16 @@ SEARCH_RADIUS_KM = 100.0
 # Most orders are served by one of the nearest few stores: look at those before all of them.
 NEAREST_FIRST = 32
 EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an order goes, and what routing must respect."""
+
+    latitude: float
+    longitude: float
+    home_store_id: int | None
+    exclude: frozenset[int] = frozenset()
 
 
 async def choose_store(
@@ -28,38 +39,69 @@ async def choose_store(
     A store can serve a point when it is active, accepting orders, has not been offered this
     order before (``exclude``), and the point lies within its own service radius.
     """
-    ranked = await index.nearest(latitude, longitude, SEARCH_RADIUS_KM, NEAREST_FIRST)
-    if not ranked and not await index.size():
+    where = Destination(latitude, longitude, home_store_id, frozenset(exclude))
+    return (await choose_stores(index, [where]))[0]
+
+
+async def choose_stores(index: GeoIndex, wheres: list[Destination]) -> list[Store | None]:
+    """``choose_store`` for many orders at once: one Redis round trip and one query."""
+    if not wheres:
+        return []
+    points = [(w.latitude, w.longitude) for w in wheres]
+    ranked = await index.nearest_many(points, SEARCH_RADIUS_KM, NEAREST_FIRST)
+    if not any(ranked) and not await index.size():
         await rebuild_store_index(index)  # Redis lost the index; the database knows the stores
-        ranked = await index.nearest(latitude, longitude, SEARCH_RADIUS_KM, NEAREST_FIRST)
-    if home_store_id is not None and home_store_id not in exclude:
-        home = await _serving(home_store_id, latitude, longitude)
-        if home is not None:
+        ranked = await index.nearest_many(points, SEARCH_RADIUS_KM, NEAREST_FIRST)
+    wanted = {i for near in ranked for i, _ in near}
+    wanted |= {w.home_store_id for w in wheres if w.home_store_id is not None}
+    open_stores = await _open_stores(wanted)
+    chosen: list[Store | None] = []
+    for where, near in zip(wheres, ranked, strict=True):
+        found = _first_serving(where, near, open_stores)
+        if found is None and len(near) == NEAREST_FIRST:  # all near ones busy: every store
+            (everyone,) = await index.nearest_many(
+                [(where.latitude, where.longitude)], SEARCH_RADIUS_KM
+            )
+            found = _first_serving(where, everyone, await _open_stores({i for i, _ in everyone}))
+        chosen.append(found)
+    return chosen
+
+
+async def _open_stores(ids: set[int]) -> dict[int, Store]:
+    if not ids:
+        return {}
+    return {
+        s.id: s for s in await Store.filter(id__in=list(ids), active=True, accepting_orders=True)
+    }
+
+
+def _first_serving(
+    where: Destination, ranked: list[tuple[int, float]], stores: dict[int, Store]
+) -> Store | None:
+    """The home store if it serves the point, else the nearest of ``ranked`` that does."""
+    home = stores.get(where.home_store_id) if where.home_store_id is not None else None
+    if home is not None and where.home_store_id not in where.exclude:
+        reach = distance_km(home.latitude, home.longitude, where.latitude, where.longitude)
+        if reach <= home.service_radius_km:
             return home
-    found = await _candidates(ranked, exclude)
-    if not found and len(ranked) == NEAREST_FIRST:  # all near ones busy: look at every store
-        everyone = await index.nearest(latitude, longitude, SEARCH_RADIUS_KM)
-        found = await _candidates(everyone, exclude)
-    return found[0] if found else None
-
-
-async def _serving(store_id: int, latitude: float, longitude: float) -> Store | None:
-    store = await Store.get_or_none(id=store_id, active=True, accepting_orders=True)
-    if store is None:
-        return None
-    reach = distance_km(store.latitude, store.longitude, latitude, longitude)
-    return store if reach <= store.service_radius_km else None
-
-
-async def _candidates(ranked: list[tuple[int, float]], exclude: set[int]) -> list[Store]:
-    """The stores of ``ranked`` that can serve the point, nearest first."""
-    ids = [i for i, _ in ranked if i not in exclude]
-    stores = {s.id: s for s in await Store.filter(id__in=ids, active=True, accepting_orders=True)}
-    return [stores[i] for i, d in ranked if i in stores and d <= stores[i].service_radius_km]
+    for store_id, reach in ranked:
+        store = stores.get(store_id)
+        if store is not None and store_id not in where.exclude and reach <= store.service_radius_km:
+            return store
+    return None
 
 
 async def tried_stores(order_id: int) -> set[int]:
-    return {o.store_id for o in await OrderOffer.filter(order_id=order_id).only("id", "store_id")}
+    return (await tried_stores_of([order_id]))[order_id]
+
+
+async def tried_stores_of(order_ids: list[int]) -> dict[int, set[int]]:
+    """The stores already offered each order."""
+    tried: dict[int, set[int]] = {i: set() for i in order_ids}
+    rows = await OrderOffer.filter(order_id__in=order_ids).values_list("order_id", "store_id")
+    for order_id, store_id in rows:
+        tried[order_id].add(store_id)
+    return tried
 
 
 def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

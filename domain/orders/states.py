@@ -60,3 +60,29 @@ async def move(order_id: int, step: Move, **changes: Any) -> None:
     if not updated:
         current = await Order.get(id=order_id)
         raise InvalidTransition(current.status, step)
+
+
+async def move_loaded(order: Order, step: Move, **changes: Any) -> None:
+    """``move`` for a loaded order, which then shows the change too (events carry it)."""
+    await move(order.id, step, **changes)
+    order.status = TRANSITIONS[step][1]
+    for name, value in changes.items():
+        setattr(order, name, value)
+
+
+async def move_each(moves: list[tuple[Order, Move, dict[str, Any]]]) -> bool:
+    """Inside a transaction: apply each move to its loaded order, with one locking read and
+    one UPDATE for all; False, changing nothing, when any order is not where its move starts.
+    """
+    ids = [order.id for order, _, _ in moves]
+    current = dict(await Order.filter(id__in=ids).select_for_update().values_list("id", "status"))
+    if any(current.get(order.id) not in TRANSITIONS[step][0] for order, step, _ in moves):
+        return False
+    fields = {"status"}
+    for order, step, changes in moves:
+        order.status = TRANSITIONS[step][1]
+        for name, value in changes.items():
+            setattr(order, name, value)
+        fields |= changes.keys()
+    await Order.bulk_update([order for order, _, _ in moves], fields=sorted(fields))
+    return True

@@ -148,7 +148,11 @@ async def test_events_follow_the_commit(dispatch, product):
         order = (await place(dispatch, member, product)).order
         message = await asyncio.wait_for(anext(aiter(events)), 5)
     offer = await OrderOffer.get(order_id=order.id)
+    rows = message.pop("rows")
     assert message == {"kind": "OFFERED", "offer": offer.id, "order": order.id}
+    assert rows["offer"]["store_id"] == store.id
+    assert rows["order"]["store_id"] == store.id
+    assert rows["order"]["status"] == "PENDING"
 
 
 async def test_reconcile_restores_deadlines_after_redis_is_flushed(dispatch, redis, product):

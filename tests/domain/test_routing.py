@@ -3,7 +3,7 @@
 import pytest
 
 from domain.errors import DomainError, ErrorCode, Forbidden
-from domain.models import Store
+from domain.models import Order, Store
 from domain.models.enums import OrderStatus
 from domain.orders import (
     accept_order,
@@ -23,6 +23,12 @@ async def product(db):
 
 
 async def worker_pass(dispatch, redis):
+    from api.worker import deadline_worker
+
+    return await deadline_worker(dispatch, redis).run_once()
+
+
+async def single_worker_pass(dispatch, redis):
     from api.worker import handle_deadline
 
     worker = DeadlineWorker(
@@ -173,3 +179,43 @@ async def test_when_the_nearest_stores_are_all_paused_a_farther_one_serves(dispa
     await Store.filter(id__in=[s.id for s in crowd]).update(accepting_orders=False)
     member = factories.as_member(await factories.member())
     assert (await place(dispatch, member, product)).order.store_id == far.id
+
+
+async def test_offers_falling_due_together_expire_together(dispatch, redis, clock, product):
+    a, b, c = await stores_east(dispatch, 1.0, 2.0, 3.0)
+    home_c = factories.as_member(await factories.member(c))
+    orders = [(await place(dispatch, home_c, product)).order]
+    for _ in range(3):
+        orders.append(
+            (await place(dispatch, factories.as_member(await factories.member()), product)).order
+        )
+    clock.advance(61)
+    assert await worker_pass(dispatch, redis) == 4
+    assert await offers_of(orders[0]) == [(c.id, "EXPIRED"), (a.id, "PENDING")]
+    for order in orders[1:]:
+        assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+        assert (await refreshed(order)).store_id == b.id
+    assert await dispatch.deadlines.depth() == (4, 0)  # the new offers' deadlines
+
+
+async def test_a_batch_with_a_broken_order_still_expires_the_others(
+    dispatch, redis, clock, product
+):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    member = factories.as_member(await factories.member())
+    broken, fine = [(await place(dispatch, member, product)).order for _ in range(2)]
+    # Not a state the API can make: a delivered order whose offer is still pending.
+    await Order.filter(id=broken.id).update(status=OrderStatus.DELIVERED)
+    clock.advance(61)
+    assert await worker_pass(dispatch, redis) == 2
+    assert await offers_of(fine) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+    assert await offers_of(broken) == [(a.id, "PENDING")]
+    assert await dispatch.deadlines.depth() == (1, 1)  # the broken one waits for a retry
+
+
+async def test_the_single_deadline_handler_routes_too(dispatch, redis, clock, product):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    clock.advance(61)
+    assert await single_worker_pass(dispatch, redis) == 1
+    assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]

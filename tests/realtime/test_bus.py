@@ -43,9 +43,22 @@ async def test_buses_on_other_databases_of_one_server_do_not_hear_each_other(red
             await there.publish("{o2o}:events:x", {"n": 2})
             assert await asyncio.wait_for(anext(aiter(ours)), 5) == {"n": 1}
             assert await asyncio.wait_for(anext(aiter(theirs)), 5) == {"n": 2}
-            assert ours.queue.empty()
-            assert theirs.queue.empty()
+            assert ours.empty()
+            assert theirs.empty()
     finally:
         await here.close()
         await there.close()
         await other_db.aclose()
+
+
+async def test_a_stalled_subscriber_is_told_to_resync_instead_of_growing(redis):
+    from realtime.bus import QUEUE_LIMIT, RESYNC
+
+    bus = EventBus(redis)
+    async with bus.subscribe("{o2o}:events:x") as stalled:
+        for n in range(QUEUE_LIMIT + 1):
+            stalled.deliver({"n": n})
+        assert await stalled.get() == RESYNC
+        assert stalled.empty()
+        stalled.deliver({"n": "after"})
+        assert await stalled.get() == {"n": "after"}

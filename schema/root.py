@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -22,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.errors import PublicError
+from schema.limits import Limits, limit_extensions
 from schema.mutations import SetupMutation
 from schema.order_mutations import OrderMutation
 from schema.queries import Query
@@ -31,11 +28,7 @@ from schema.types import Member, Order, OrderOffer, PointsEntry, Product, Reward
 log = logging.getLogger("o2o.graphql")
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_depth: int = 12
-    max_aliases: int = 15
-    max_tokens: int = 2000
+__all__ = ["Limits", "build_schema", "should_mask"]
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -52,9 +45,7 @@ def should_mask(error: GraphQLError) -> bool:
 def build_schema(*, introspection: bool = True, limits: Limits | None = None) -> strawberry.Schema:
     limits = limits or Limits()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        *limit_extensions(limits),
         lambda: MaskErrors(should_mask_error=should_mask),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
@@ -50,10 +50,10 @@ class CodeLimitErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         try:
             yield
-        except GraphQLError as error:
+        except GraphQLError as refused:
             # ParserCache parses in its own hook, so a document over the token limit is
             # refused by an exception passing through here rather than as a result error.
-            _tag(error)
+            _tag(refused)
             raise
         for error in self.execution_context.pre_execution_errors or ():
             _tag(error)
@@ -67,7 +67,10 @@ def _tag(error: GraphQLError) -> None:
 
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """Extension factories enforcing ``limits``; the rule classes are made here, once."""
-    rules = [depth_validator(limits.max_depth, None), aliases_validator(limits.max_aliases)]
+    rules: list[type[ASTValidationRule]] = [
+        depth_validator(limits.max_depth, None),
+        aliases_validator(limits.max_aliases),
+    ]
     return [
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

@@ -7,10 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from api.graphql_view import GraphQLView
 from api.health import healthz
+from api.limits import BodySizeLimit, rate_limits
 from api.runtime import open_runtime
 from api.settings import Settings
 from api.worker import run_background
@@ -27,7 +29,7 @@ def create_app(
         introspection=settings.explorer,
         limits=Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens),
     )
-    view = GraphQLView(schema, explorer=settings.explorer)
+    view = GraphQLView(schema, explorer=settings.explorer, abuse=settings.abuse)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -39,6 +41,7 @@ def create_app(
                 store_index=runtime.dispatch.stores,
                 bus=runtime.bus,
                 dispatch=runtime.dispatch,
+                rate_limits=rate_limits(settings.abuse),
             )
             stop = asyncio.Event()
             background = (
@@ -65,4 +68,5 @@ def create_app(
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.abuse.max_body_bytes)],
     )

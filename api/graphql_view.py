@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -11,6 +12,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from api.settings import AbuseLimits
 from domain.errors import Unauthenticated
 from schema.context import Context, Services
 
@@ -33,12 +35,16 @@ def context_for(services: Services, header: str | None) -> Context:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, *, explorer: bool) -> None:
+    def __init__(self, schema: Any, *, explorer: bool, abuse: AbuseLimits | None = None) -> None:
+        abuse = abuse or AbuseLimits()
         super().__init__(
             schema,
             graphql_ide="graphiql" if explorer else None,
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # A socket that never sends connection_init is closed (4408) after this long.
+            connection_init_wait_timeout=timedelta(seconds=abuse.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=abuse.max_subscriptions_per_connection,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:

@@ -16,6 +16,7 @@ from realtime.client import Redis
 from realtime.geo import GeoIndex
 from schema.errors import forbidden, unauthenticated
 from schema.loaders import Loaders
+from schema.rate_limits import RateLimits
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Services:
     store_index: GeoIndex
     bus: EventBus
     dispatch: Dispatch
+    rate_limits: RateLimits = field(default_factory=RateLimits)
 
 
 @dataclass
@@ -47,6 +49,11 @@ class Context:
             return cls(services=services, principal=services.tokens.read(token))
         except Unauthenticated as exc:
             return cls(services=services, auth_failure=exc.message)
+
+    @property
+    def client_address(self) -> str | None:
+        client = getattr(self.request, "client", None)
+        return getattr(client, "host", None)
 
     def viewer(self) -> Principal | None:
         """The caller, or None when anonymous; a refused token is an error, not anonymity."""

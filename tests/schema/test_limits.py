@@ -1,3 +1,5 @@
+from typing import Any
+
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from schema.root import Limits, build_schema
@@ -61,7 +63,7 @@ async def test_each_refusal_names_its_limit(gql):
 async def test_validation_is_cached_across_requests(db, services):
     # The cache keys on the rule classes: they must be the same objects from request to request.
     client = GraphQLClient(build_schema(), services)
-    cache = _get_validate_cache(256)
+    cache: Any = _get_validate_cache(256)
     await client.execute("{ products { sku name } }")
     hits = cache.cache_info().hits
     await client.execute("{ products { sku name } }")

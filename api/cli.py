@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from api.settings import Settings, SettingsError
+from api.structured_logs import configure_logging
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as exc:
@@ -91,7 +92,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     app = create_app(settings, run_worker=not args.no_worker)
     print(f"o2o serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
+    # Our JSON handler takes uvicorn's records; RequestLog writes the access line.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+    )
     return 0
 
 

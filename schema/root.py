@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 from schema.errors import PublicError
 from schema.limits import Limits, limit_extensions
 from schema.mutations import SetupMutation
+from schema.observability import Reporter, observer
 from schema.order_mutations import OrderMutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
@@ -42,13 +43,20 @@ def should_mask(error: GraphQLError) -> bool:
     return True
 
 
-def build_schema(*, introspection: bool = True, limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(
+    *,
+    introspection: bool = True,
+    limits: Limits | None = None,
+    reporter: Reporter | None = None,
+) -> strawberry.Schema:
     limits = limits or Limits()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         *limit_extensions(limits),
         lambda: MaskErrors(should_mask_error=should_mask),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        # Last, so that it exits first: it sees errors before MaskErrors replaces them.
+        observer(reporter),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

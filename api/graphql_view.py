@@ -13,7 +13,6 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.settings import AbuseLimits
-from domain.errors import Unauthenticated
 from schema.context import Context, Services
 
 
@@ -27,11 +26,11 @@ def bearer_token(header: str | None) -> tuple[str | None, str | None]:
     return token.strip(), None
 
 
-def context_for(services: Services, header: str | None) -> Context:
+async def context_for(services: Services, header: str | None) -> Context:
     token, problem = bearer_token(header)
     if problem:
         return Context(services=services, auth_failure=problem)
-    return Context.for_token(services, token)
+    return await Context.for_checked_token(services, token)
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -54,10 +53,10 @@ class GraphQLView(GraphQL[Context, None]):
         token, problem = bearer_token(header if isinstance(header, str) else None)
         if token is None:
             raise ConnectionRejectionError({"message": problem or "Sign in first."})
-        try:
-            context.principal = context.services.tokens.read(token)
-        except Unauthenticated as exc:
-            raise ConnectionRejectionError({"message": exc.message}) from None
+        checked = await Context.for_checked_token(context.services, token)
+        if checked.principal is None:
+            raise ConnectionRejectionError({"message": checked.auth_failure or "Sign in first."})
+        context.principal, context.session = checked.principal, checked.session
         context.auth_failure = None
         return None
 
@@ -65,6 +64,6 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         services: Services = request.app.state.services
-        context = context_for(services, request.headers.get("authorization"))
+        context = await context_for(services, request.headers.get("authorization"))
         context.request = request
         return context

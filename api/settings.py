@@ -61,10 +61,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        secret = env.get("SECRET_KEY", "")
+        database_url = _database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+        redis_url = _redis_url(env.get("REDIS_URL", "memory://"))
+        secret = _secret_key(env.get("SECRET_KEY", ""), demo=_is_demo(database_url, redis_url))
         return cls(
-            database_url=_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
-            redis_url=_redis_url(env.get("REDIS_URL", "memory://")),
+            database_url=database_url,
+            redis_url=redis_url,
             offer_timeout_seconds=_positive_float(env, "OFFER_TIMEOUT_SECONDS", 3600.0),
             reconcile_seconds=_positive_float(env, "RECONCILE_SECONDS", 60.0),
             secret_key=secret or secrets.token_urlsafe(32),
@@ -75,6 +77,25 @@ class Settings:
             explorer=_flag(env, "GRAPHQL_EXPLORER", default=True),
             abuse=AbuseLimits.from_env(env),
         )
+
+
+MIN_SECRET_KEY = 32
+
+
+def _is_demo(database_url: str, redis_url: str) -> bool:
+    """The embedded mode (SQLite and the in-process Redis): one process on one machine."""
+    return database_url.startswith("sqlite") and redis_url == "memory://"
+
+
+def _secret_key(secret: str, *, demo: bool) -> str:
+    if not secret and not demo:
+        raise SettingsError(
+            "SECRET_KEY: required outside the embedded demo mode (SQLite + memory://); "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    if secret and len(secret) < MIN_SECRET_KEY:
+        raise SettingsError(f"SECRET_KEY: must have at least {MIN_SECRET_KEY} characters")
+    return secret
 
 
 def _database_url(url: str) -> str:

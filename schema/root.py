@@ -23,6 +23,7 @@ from schema.mutations import SetupMutation
 from schema.observability import Reporter, observer
 from schema.order_mutations import OrderMutation
 from schema.queries import Query
+from schema.session_mutations import SessionMutation
 from schema.subscriptions import Subscription
 from schema.types import Member, Order, OrderOffer, PointsEntry, Product, Reward, Staff, Store
 
@@ -62,7 +63,7 @@ def build_schema(
         extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
-        mutation=merge_types("Mutation", (SetupMutation, OrderMutation)),
+        mutation=merge_types("Mutation", (SetupMutation, OrderMutation, SessionMutation)),
         subscription=Subscription,
         types=[Store, Staff, Product, Reward, Member, PointsEntry, Order, OrderOffer],
         extensions=extensions,

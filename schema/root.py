@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -44,6 +45,16 @@ def should_mask(error: GraphQLError) -> bool:
     return True
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected errors (refused input, sign-in needed) are the client's business: DEBUG.
+
+        Unexpected ones are logged at ERROR, with the request id, by ``should_mask``.
+        """
+        for error in errors:
+            log.debug("graphql error: %s", error.message)
+
+
 def build_schema(
     *,
     introspection: bool = True,
@@ -61,7 +72,7 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=merge_types("Mutation", (SetupMutation, OrderMutation, SessionMutation)),
         subscription=Subscription,

@@ -30,6 +30,7 @@ KNOWN_CODES = frozenset(
         "DEPTH_LIMIT",
         "ALIAS_LIMIT",
         "TOKEN_LIMIT",
+        "SERVICE_UNAVAILABLE",
     }
 )
 
@@ -78,7 +79,9 @@ def outcome_of(errors: list[GraphQLError] | None) -> str:
     if code in KNOWN_CODES:
         return str(code)
     if error.original_error is not None and not isinstance(error.original_error, PublicError):
-        return "internal"
+        from schema.masking import is_unavailable  # masking reads this module's request
+
+        return "SERVICE_UNAVAILABLE" if is_unavailable(error.original_error) else "internal"
     return "invalid"
 
 

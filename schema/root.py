@@ -10,7 +10,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
-    MaskErrors,
     ParserCache,
     SchemaExtension,
     ValidationCache,
@@ -20,6 +19,7 @@ from strawberry.tools import merge_types
 
 from schema.errors import PublicError
 from schema.limits import Limits, limit_extensions
+from schema.masking import MaskUnexpected
 from schema.mutations import SetupMutation
 from schema.observability import Reporter, observer
 from schema.order_mutations import OrderMutation
@@ -64,7 +64,7 @@ def build_schema(
     limits = limits or Limits()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         *limit_extensions(limits),
-        lambda: MaskErrors(should_mask_error=should_mask),
+        lambda: MaskUnexpected(should_mask_error=should_mask),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         # Last, so that it exits first: it sees errors before MaskErrors replaces them.

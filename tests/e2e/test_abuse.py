@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 import pytest_asyncio
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -77,3 +78,15 @@ async def test_subscriptions_per_socket_are_capped(tight_server):
         message = await socket.receive()
         assert (message["type"], message["id"]) == ("error", third)
         assert "limit" in message["payload"][0]["message"].lower()
+
+
+async def test_a_revoked_token_cannot_open_a_socket(tight_server):
+    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD)
+    revoked = await tight_server.graphql("mutation { tokenRevoke { revoked } }", token=admin)
+    assert revoked["data"]["tokenRevoke"]["revoked"] is True
+    async with connect(ws_url(tight_server.url), subprotocols=[PROTOCOL]) as conn:  # type: ignore[list-item]
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}"}}
+        await conn.send(json.dumps(init))
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(conn.recv(), 10)
+        assert conn.close_code == 4403

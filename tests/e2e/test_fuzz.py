@@ -91,7 +91,7 @@ def fuzz(url: str) -> tuple[collections.Counter, list[str]]:
     seen: collections.Counter = collections.Counter()
     problems: list[str] = []
     for result in schema.get_all_operations():
-        operation = result.ok()  # type: ignore[union-attr]  # an Err is raised here, as meant
+        operation = result.ok()  # type: ignore[union-attr]  # an unreadable schema fails here
         for caller, credentials in CALLERS.items():
             # Signed in afresh for each operation: a fuzzed tokenRevoke signs its caller out.
             token = sign_in(url, credentials)

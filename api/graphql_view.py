@@ -13,6 +13,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.settings import AbuseLimits
+from api.ws_limits import LimitedTransportWSHandler
 from schema.context import Context, Services
 
 
@@ -34,6 +35,8 @@ async def context_for(services: Services, header: str | None) -> Context:
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = LimitedTransportWSHandler
+
     def __init__(self, schema: Any, *, explorer: bool, abuse: AbuseLimits | None = None) -> None:
         abuse = abuse or AbuseLimits()
         super().__init__(

@@ -77,7 +77,7 @@ async def test_subscriptions_per_socket_are_capped(tight_server):
         third = await socket.subscribe("subscription { ordersUnassigned { id } }")
         message = await socket.receive()
         assert (message["type"], message["id"]) == ("error", third)
-        assert "limit" in message["payload"][0]["message"].lower()
+        assert message["payload"][0]["extensions"]["code"] == "SUBSCRIPTION_LIMIT"
 
 
 async def test_a_revoked_token_cannot_open_a_socket(tight_server):

@@ -7,7 +7,6 @@ are the same whichever process is scraped and include what worker processes did.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -67,7 +66,8 @@ async def snapshot(request: Request) -> Snapshot:
     unassigned = await Order.filter(status=OrderStatus.UNASSIGNED).count()
     waiting, in_flight = await services.dispatch.deadlines.depth()
     next_due = await services.dispatch.deadlines.next_due()
-    lateness = max(0.0, time.time() - next_due) if next_due is not None else 0.0
+    now = services.dispatch.clock.now()
+    lateness = max(0.0, now - next_due) if next_due is not None else 0.0
     return Snapshot(
         offers_by_status=by_status,
         offers_made=sum(by_status.values()),

@@ -7,12 +7,16 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from api.graphql_view import GraphQLView
-from api.health import healthz
+from api.health import healthz, live
+from api.limits import BodySizeLimit, rate_limits
+from api.metrics import metrics, record
 from api.runtime import open_runtime
 from api.settings import Settings
+from api.structured_logs import RequestLog
 from api.worker import run_background
 from domain.tokens import TokenCodec
 from realtime.clock import Clock
@@ -26,8 +30,9 @@ def create_app(
     schema = build_schema(
         introspection=settings.explorer,
         limits=Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens),
+        reporter=record,
     )
-    view = GraphQLView(schema, explorer=settings.explorer)
+    view = GraphQLView(schema, explorer=settings.explorer, abuse=settings.abuse)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -39,6 +44,7 @@ def create_app(
                 store_index=runtime.dispatch.stores,
                 bus=runtime.bus,
                 dispatch=runtime.dispatch,
+                rate_limits=rate_limits(settings.abuse),
             )
             stop = asyncio.Event()
             background = (
@@ -63,6 +69,13 @@ def create_app(
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
+            Route("/healthz/ready", healthz),
+            Route("/healthz/live", live),
+            Route("/metrics", metrics),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(BodySizeLimit, max_bytes=settings.abuse.max_body_bytes),
+        ],
     )

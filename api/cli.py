@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from api.settings import Settings, SettingsError
+from api.structured_logs import configure_logging
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
@@ -29,9 +30,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 8000)")
     serve.add_argument(
         "--no-worker", action="store_true", help="do not run the deadline worker in-process"
-    )
-    serve.add_argument(
-        "--access-log", action="store_true", help="log every HTTP request (off: it costs latency)"
     )
     serve.set_defaults(run=_serve)
 
@@ -59,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as exc:
@@ -105,7 +103,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         log_level="info",
         lifespan="on",
-        access_log=args.access_log,
+        # Our JSON handler takes uvicorn's records; RequestLog writes the access line.
+        log_config=None,
+        access_log=False,
         ws="websockets-sansio",
         ws_per_message_deflate=False,
     )

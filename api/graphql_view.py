@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +12,8 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from domain.errors import Unauthenticated
+from api.settings import AbuseLimits
+from api.ws_limits import LimitedTransportWSHandler
 from schema.context import Context, Services
 
 
@@ -25,20 +27,26 @@ def bearer_token(header: str | None) -> tuple[str | None, str | None]:
     return token.strip(), None
 
 
-def context_for(services: Services, header: str | None) -> Context:
+async def context_for(services: Services, header: str | None) -> Context:
     token, problem = bearer_token(header)
     if problem:
         return Context(services=services, auth_failure=problem)
-    return Context.for_token(services, token)
+    return await Context.for_checked_token(services, token)
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, *, explorer: bool) -> None:
+    graphql_transport_ws_handler_class = LimitedTransportWSHandler
+
+    def __init__(self, schema: Any, *, explorer: bool, abuse: AbuseLimits | None = None) -> None:
+        abuse = abuse or AbuseLimits()
         super().__init__(
             schema,
             graphql_ide="graphiql" if explorer else None,
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # A socket that never sends connection_init is closed (4408) after this long.
+            connection_init_wait_timeout=timedelta(seconds=abuse.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=abuse.max_subscriptions_per_connection,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
@@ -48,10 +56,10 @@ class GraphQLView(GraphQL[Context, None]):
         token, problem = bearer_token(header if isinstance(header, str) else None)
         if token is None:
             raise ConnectionRejectionError({"message": problem or "Sign in first."})
-        try:
-            context.principal = context.services.tokens.read(token)
-        except Unauthenticated as exc:
-            raise ConnectionRejectionError({"message": exc.message}) from None
+        checked = await Context.for_checked_token(context.services, token)
+        if checked.principal is None:
+            raise ConnectionRejectionError({"message": checked.auth_failure or "Sign in first."})
+        context.principal, context.session = checked.principal, checked.session
         context.auth_failure = None
         return None
 
@@ -59,6 +67,6 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         services: Services = request.app.state.services
-        context = context_for(services, request.headers.get("authorization"))
+        context = await context_for(services, request.headers.get("authorization"))
         context.request = request
         return context

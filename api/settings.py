@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite://var/o2o.sqlite3"
@@ -13,6 +13,32 @@ DEFAULT_DATABASE_URL = "sqlite://var/o2o.sqlite3"
 
 class SettingsError(ValueError):
     """A setting that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class AbuseLimits:
+    """Budgets against abuse; a count of 0 turns that limit off (benchmarks do)."""
+
+    login_failures_per_phone: int = 5  # per 15 minutes
+    logins_per_address: int = 30  # per 15 minutes
+    order_place_per_minute: int = 10
+    points_redeem_per_minute: int = 10
+    max_body_bytes: int = 64 * 1024
+    ws_init_timeout_seconds: float = 10.0
+    max_subscriptions_per_connection: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AbuseLimits:
+        return cls(
+            login_failures_per_phone=_count(env, "LOGIN_FAILURES_PER_PHONE", 5),
+            logins_per_address=_count(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 30),
+            order_place_per_minute=_count(env, "ORDER_PLACE_PER_MINUTE", 10),
+            points_redeem_per_minute=_count(env, "POINTS_REDEEM_PER_MINUTE", 10),
+            max_body_bytes=_count(env, "MAX_BODY_BYTES", 64 * 1024) or 64 * 1024,
+            ws_init_timeout_seconds=_positive_float(env, "WS_INIT_TIMEOUT_SECONDS", 10.0),
+            max_subscriptions_per_connection=_count(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 20)
+            or 20,
+        )
 
 
 @dataclass(frozen=True)
@@ -31,13 +57,16 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 15
     max_tokens: int = 2000
+    abuse: AbuseLimits = field(default_factory=lambda: AbuseLimits())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        secret = env.get("SECRET_KEY", "")
+        database_url = _database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+        redis_url = _redis_url(env.get("REDIS_URL", "memory://"))
+        secret = _secret_key(env.get("SECRET_KEY", ""), demo=_is_demo(database_url, redis_url))
         return cls(
-            database_url=_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
-            redis_url=_redis_url(env.get("REDIS_URL", "memory://")),
+            database_url=database_url,
+            redis_url=redis_url,
             offer_timeout_seconds=_positive_float(env, "OFFER_TIMEOUT_SECONDS", 3600.0),
             reconcile_seconds=_positive_float(env, "RECONCILE_SECONDS", 60.0),
             secret_key=secret or secrets.token_urlsafe(32),
@@ -46,7 +75,27 @@ class Settings:
             port=_port(env.get("PORT", "8000")),
             token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600)),
             explorer=_flag(env, "GRAPHQL_EXPLORER", default=True),
+            abuse=AbuseLimits.from_env(env),
         )
+
+
+MIN_SECRET_KEY = 32
+
+
+def _is_demo(database_url: str, redis_url: str) -> bool:
+    """The embedded mode (SQLite and the in-process Redis): one process on one machine."""
+    return database_url.startswith("sqlite") and redis_url == "memory://"
+
+
+def _secret_key(secret: str, *, demo: bool) -> str:
+    if not secret and not demo:
+        raise SettingsError(
+            "SECRET_KEY: required outside the embedded demo mode (SQLite + memory://); "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    if secret and len(secret) < MIN_SECRET_KEY:
+        raise SettingsError(f"SECRET_KEY: must have at least {MIN_SECRET_KEY} characters")
+    return secret
 
 
 def _database_url(url: str) -> str:
@@ -102,3 +151,12 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit():
+        raise SettingsError(f"{name}: expected a whole number (0 turns it off), got {raw!r}")
+    return int(raw)

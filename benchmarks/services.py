@@ -111,6 +111,9 @@ class Server:
             "REDIS_URL": REDIS_URL,
             "SECRET_KEY": SECRET_KEY,
             "OFFER_TIMEOUT_SECONDS": f"{self.offer_timeout:g}",
+            # Load comes from one address and few members: the abuse budgets would refuse it.
+            "LOGIN_ATTEMPTS_PER_ADDRESS": "0",
+            "ORDER_PLACE_PER_MINUTE": "0",
         }
 
     async def command(self, *args: str, limit: float = 120) -> str:

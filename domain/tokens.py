@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 
 import jwt
 
@@ -14,10 +15,24 @@ ALGORITHM = "HS256"
 ISSUER = "o2o"
 
 
+@dataclass(frozen=True)
+class Session:
+    """A verified token: whose it is, its id, and when it was issued and ends (epoch s)."""
+
+    principal: Principal
+    token_id: str
+    issued_at: int
+    expires_at: int
+
+
 class TokenCodec:
     def __init__(self, secret: str, ttl_seconds: int) -> None:
         self._secret = secret
         self._ttl = ttl_seconds
+
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
 
     def issue(self, principal: Principal, *, now: float | None = None) -> str:
         issued = int(now if now is not None else time.time())
@@ -34,6 +49,10 @@ class TokenCodec:
 
     def read(self, token: str) -> Principal:
         """The token's principal; ``Unauthenticated`` for an expired, forged or malformed one."""
+        return self.read_session(token).principal
+
+    def read_session(self, token: str) -> Session:
+        """The verified token; ``Unauthenticated`` for an expired, forged or malformed one."""
         try:
             claims = jwt.decode(
                 token,
@@ -50,6 +69,14 @@ class TokenCodec:
             role = Role(claims["role"])
             user_id = int(str(claims["sub"]).split(":", 1)[1])
             store = claims.get("store")
-            return Principal(role=role, user_id=user_id, store_id=int(store) if store else None)
+            principal = Principal(
+                role=role, user_id=user_id, store_id=int(store) if store else None
+            )
+            return Session(
+                principal=principal,
+                token_id=str(claims.get("jti") or ""),
+                issued_at=int(claims["iat"]),
+                expires_at=int(claims["exp"]),
+            )
         except (ValueError, IndexError, TypeError):
             raise Unauthenticated("The token is not valid.") from None

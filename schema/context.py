@@ -5,17 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.exceptions import RedisError
 from strawberry.types import Info as StrawberryInfo
 
+from domain import sessions
 from domain.errors import Unauthenticated
 from domain.orders import Dispatch
 from domain.principal import Principal, Role
-from domain.tokens import TokenCodec
+from domain.tokens import Session, TokenCodec
 from realtime.bus import EventBus
 from realtime.client import Redis
 from realtime.geo import GeoIndex
-from schema.errors import forbidden, unauthenticated
+from schema.errors import PublicError, forbidden, unauthenticated
 from schema.loaders import Loaders
+from schema.rate_limits import RateLimits
+
+REVOKED = "The token was revoked; sign in again."
+UNCHECKED = "Sign-in cannot be checked right now; try again shortly."
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 @dataclass
@@ -27,6 +34,7 @@ class Services:
     store_index: GeoIndex
     bus: EventBus
     dispatch: Dispatch
+    rate_limits: RateLimits = field(default_factory=RateLimits)
 
 
 @dataclass
@@ -35,9 +43,12 @@ class Context:
     principal: Principal | None = None
     # Why the credentials sent were refused (expired, forged): raised when a resolver asks.
     auth_failure: str | None = None
+    auth_code: str = "UNAUTHENTICATED"
     loaders: Loaders = field(default_factory=Loaders)
     request: Any = None
     connection_params: dict[str, Any] | None = None
+    # The verified token the caller sent (its id is what ``tokenRevoke`` revokes).
+    session: Session | None = None
 
     @classmethod
     def for_token(cls, services: Services, token: str | None) -> Context:
@@ -48,10 +59,33 @@ class Context:
         except Unauthenticated as exc:
             return cls(services=services, auth_failure=exc.message)
 
+    @classmethod
+    async def for_checked_token(cls, services: Services, token: str | None) -> Context:
+        """As ``for_token``, and a token that was revoked is refused too."""
+        if not token:
+            return cls(services=services)
+        try:
+            session = services.tokens.read_session(token)
+        except Unauthenticated as exc:
+            return cls(services=services, auth_failure=exc.message)
+        try:
+            revoked = await sessions.is_revoked(services.redis, session)
+        except (RedisError, OSError):
+            # Fail closed: a token that cannot be checked is not accepted.
+            return cls(services=services, auth_failure=UNCHECKED, auth_code=UNAVAILABLE)
+        if revoked:
+            return cls(services=services, auth_failure=REVOKED)
+        return cls(services=services, principal=session.principal, session=session)
+
+    @property
+    def client_address(self) -> str | None:
+        client = getattr(self.request, "client", None)
+        return getattr(client, "host", None)
+
     def viewer(self) -> Principal | None:
         """The caller, or None when anonymous; a refused token is an error, not anonymity."""
         if self.auth_failure is not None:
-            raise unauthenticated(self.auth_failure)
+            raise PublicError(self.auth_failure, self.auth_code)
         return self.principal
 
     def require(self, *roles: Role) -> Principal:

@@ -27,6 +27,7 @@ from schema.payloads import (
     TokenCreatePayload,
 )
 from schema.queries import viewer_of
+from schema.rate_limits import guard_sign_in, record_sign_in
 from schema.relay import decode_id
 from schema.types import Member, Product, Reward, Staff, Store
 
@@ -37,8 +38,10 @@ WRONG_LOGIN = "The phone number or the password is wrong."
 class SetupMutation:
     @strawberry.mutation
     async def token_create(self, info: Info, phone: str, password: str) -> TokenCreatePayload:
+        await guard_sign_in(info, phone)
         principal = await accounts.authenticate(phone, password)
         viewer = await viewer_of(principal) if principal else None
+        await record_sign_in(info, phone, succeeded=viewer is not None)
         if principal is None or viewer is None:
             return TokenCreatePayload(
                 errors=[UserError(code=ErrorCode.INVALID, message=WRONG_LOGIN)]

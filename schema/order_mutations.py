@@ -14,6 +14,7 @@ from schema.context import Info
 from schema.errors import UserError, attempt
 from schema.inputs import OrderPlaceInput
 from schema.orders import OrderPayload, line_requests
+from schema.rate_limits import limit_member
 from schema.relay import decode_id
 from schema.types import Order
 
@@ -41,6 +42,7 @@ class OrderMutation:
     @strawberry.mutation
     async def order_place(self, info: Info, input: OrderPlaceInput) -> OrderPayload:
         actor = info.context.require(Role.MEMBER)
+        await limit_member(info, info.context.services.rate_limits.order_place)
         placed, errors = await attempt(
             lambda: orders.place_order(
                 info.context.services.dispatch,

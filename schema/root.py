@@ -4,31 +4,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import GraphQLError
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
-    MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.errors import PublicError
+from schema.limits import Limits, limit_extensions
 from schema.loyalty import Activity, Campaign
 from schema.loyalty_mutations import LoyaltyMutation
 from schema.loyalty_queries import LoyaltyQuery
+from schema.masking import MaskUnexpected
 from schema.mutations import SetupMutation
+from schema.observability import Reporter, observer
 from schema.order_mutations import OrderMutation
 from schema.queries import Query
+from schema.session_mutations import SessionMutation
 from schema.subscriptions import Subscription
 from schema.types import (
     Member,
@@ -45,11 +44,7 @@ from schema.types import (
 log = logging.getLogger("o2o.graphql")
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_depth: int = 12
-    max_aliases: int = 15
-    max_tokens: int = 2000
+__all__ = ["Limits", "build_schema", "should_mask"]
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -63,26 +58,38 @@ def should_mask(error: GraphQLError) -> bool:
     return True
 
 
-def build_schema(*, introspection: bool = True, limits: Limits | None = None) -> strawberry.Schema:
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected errors (refused input, sign-in needed) are the client's business: DEBUG.
+
+        Unexpected ones are logged at ERROR, with the request id, by ``should_mask``.
+        """
+        for error in errors:
+            log.debug("graphql error: %s", error.message)
+
+
+def build_schema(
+    *,
+    introspection: bool = True,
+    limits: Limits | None = None,
+    reporter: Reporter | None = None,
+) -> strawberry.Schema:
     limits = limits or Limits()
-    # The limit rules are classes made once: QueryDepthLimiter and MaxAliasesLimiter make a new
-    # rule class per request, and the validation cache, keyed by the rules, then never hits.
-    rules: list[type[ASTValidationRule]] = [
-        depth_rule(limits.max_depth, None),
-        aliases_rule(limits.max_aliases),
-    ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: AddValidationRules(rules),
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: MaskErrors(should_mask_error=should_mask),
+        *limit_extensions(limits),
+        lambda: MaskUnexpected(should_mask_error=should_mask),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        # Last, so that it exits first: it sees errors before MaskErrors replaces them.
+        observer(reporter),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return Schema(
         query=merge_types("Query", (Query, LoyaltyQuery)),
-        mutation=merge_types("Mutation", (SetupMutation, OrderMutation, LoyaltyMutation)),
+        mutation=merge_types(
+            "Mutation", (SetupMutation, OrderMutation, SessionMutation, LoyaltyMutation)
+        ),
         subscription=Subscription,
         types=[
             Store,

@@ -273,12 +273,15 @@ def test_environment_names_are_what_the_app_reads(compose: dict[str, Any], servi
 
 def test_environment_values_load(compose: dict[str, Any]) -> None:
     raw = service_env(compose, "api")
-    env = {name: interpolate(value, {"SECRET_KEY": "s3cret"}) for name, value in raw.items()}
+    env = {
+        name: interpolate(value, {"SECRET_KEY": "s3cret-compose-test-key-of-32-chars"})
+        for name, value in raw.items()
+    }
     try:
         settings = Settings.from_env(env)
     except SettingsError as exc:
         pytest.fail(f"api environment does not load: {exc}")
-    assert settings.secret_key == "s3cret"
+    assert settings.secret_key == "s3cret-compose-test-key-of-32-chars"
     assert not settings.secret_key_generated
     assert settings.offer_timeout_seconds == 3600.0
     assert "@postgres:5432/" in settings.database_url

@@ -68,3 +68,19 @@ def test_the_cli_stops_with_one_line_and_a_non_zero_exit():
         "o2o: configuration error: OFFER_TIMEOUT_SECONDS: must be a positive "
         "number of seconds, got '-5'"
     ]
+
+
+def test_secret_key_is_required_outside_the_demo_mode():
+    with pytest.raises(SettingsError, match="SECRET_KEY: required"):
+        Settings.from_env({"DATABASE_URL": "postgres://u@db:5432/o2o"})
+    with pytest.raises(SettingsError, match="SECRET_KEY: required"):
+        Settings.from_env({"REDIS_URL": "redis://cache:6379/1"})
+    with pytest.raises(SettingsError, match="at least 32"):
+        Settings.from_env({"SECRET_KEY": "short"})
+
+
+def test_abuse_limits_are_settable_and_zero_turns_a_budget_off():
+    settings = Settings.from_env({"ORDER_PLACE_PER_MINUTE": "0", "MAX_BODY_BYTES": "1000"})
+    assert (settings.abuse.order_place_per_minute, settings.abuse.max_body_bytes) == (0, 1000)
+    with pytest.raises(SettingsError, match="LOGIN_FAILURES_PER_PHONE"):
+        Settings.from_env({"LOGIN_FAILURES_PER_PHONE": "-3"})

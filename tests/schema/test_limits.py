@@ -1,3 +1,7 @@
+from typing import Any
+
+from strawberry.extensions.validation_cache import _get_validate_cache
+
 from schema.root import Limits, build_schema
 from tests.conftest import GraphQLClient
 
@@ -43,3 +47,24 @@ async def test_introspection_can_be_turned_off(db, services):
     assert result.errors
     open_ = GraphQLClient(build_schema(), services)
     assert (await open_.execute("{ __schema { queryType { name } } }")).errors is None
+
+
+async def test_each_refusal_names_its_limit(gql):
+    depth = await gql.execute(nested(3))
+    aliases = await gql.execute(
+        "{ " + " ".join(f"a{i}: products {{ sku }}" for i in range(16)) + " }"
+    )
+    tokens = await gql.execute("{ products { " + " ".join(["sku"] * 2100) + " } }")
+    assert depth.errors[0].extensions["code"] == "DEPTH_LIMIT"
+    assert aliases.errors[0].extensions["code"] == "ALIAS_LIMIT"
+    assert tokens.errors[0].extensions["code"] == "TOKEN_LIMIT"
+
+
+async def test_validation_is_cached_across_requests(db, services):
+    # The cache keys on the rule classes: they must be the same objects from request to request.
+    client = GraphQLClient(build_schema(), services)
+    cache: Any = _get_validate_cache(256)
+    await client.execute("{ products { sku name } }")
+    hits = cache.cache_info().hits
+    await client.execute("{ products { sku name } }")
+    assert cache.cache_info().hits == hits + 1

@@ -1,0 +1,92 @@
+"""Limits that act before GraphQL: body size, the WebSocket handshake, subscriptions a socket."""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from domain.seed import ADMIN_PASSWORD, ADMIN_PHONE
+from tests.e2e.server import Server, o2o
+from tests.e2e.test_http import login
+from tests.e2e.ws import PROTOCOL, graphql_socket, ws_url
+
+LIMITS = {
+    "MAX_BODY_BYTES": "4000",
+    "WS_INIT_TIMEOUT_SECONDS": "0.5",
+    "MAX_SUBSCRIPTIONS_PER_CONNECTION": "2",
+}
+
+
+@pytest_asyncio.fixture
+async def tight_server(fresh_env) -> AsyncIterator[Server]:
+    o2o(["seed", "--demo"], fresh_env)
+    server = Server(env=fresh_env | LIMITS)
+    await server.start()
+    yield server
+    server.stop()
+
+
+async def test_a_body_over_the_cap_is_refused_before_parsing(tight_server):
+    big = {"query": "{ products { sku } }", "variables": {"pad": "x" * 5000}}
+    async with httpx.AsyncClient() as client:
+        declared = await client.post(f"{tight_server.url}/graphql", json=big)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            body = json.dumps(big).encode()
+            for start in range(0, len(body), 1000):
+                yield body[start : start + 1000]
+
+        streamed = await client.post(
+            f"{tight_server.url}/graphql",
+            content=chunks(),
+            headers={"content-type": "application/json"},
+        )
+        fine = await client.post(
+            f"{tight_server.url}/graphql", json={"query": "{ products { sku } }"}
+        )
+    for refused in (declared, streamed):
+        assert refused.status_code == 413
+        assert refused.json()["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"
+    assert fine.status_code == 200
+
+
+async def test_a_socket_without_connection_init_is_closed(tight_server):
+    async with connect(ws_url(tight_server.url), subprotocols=[PROTOCOL]) as conn:  # type: ignore[list-item]
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(conn.recv(), 10)
+            closed_by_server = False
+        except ConnectionClosed:
+            closed_by_server = True
+        assert closed_by_server
+        assert conn.close_code == 4408
+        assert time.monotonic() - started < 5
+
+
+async def test_subscriptions_per_socket_are_capped(tight_server):
+    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD)
+    async with graphql_socket(ws_url(tight_server.url), admin) as socket:
+        for _ in range(2):
+            await socket.subscribe("subscription { ordersUnassigned { id } }")
+        third = await socket.subscribe("subscription { ordersUnassigned { id } }")
+        message = await socket.receive()
+        assert (message["type"], message["id"]) == ("error", third)
+        assert message["payload"][0]["extensions"]["code"] == "SUBSCRIPTION_LIMIT"
+
+
+async def test_a_revoked_token_cannot_open_a_socket(tight_server):
+    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD)
+    revoked = await tight_server.graphql("mutation { tokenRevoke { revoked } }", token=admin)
+    assert revoked["data"]["tokenRevoke"]["revoked"] is True
+    async with connect(ws_url(tight_server.url), subprotocols=[PROTOCOL]) as conn:  # type: ignore[list-item]
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}"}}
+        await conn.send(json.dumps(init))
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(conn.recv(), 10)
+        assert conn.close_code == 4403

@@ -1,0 +1,369 @@
+"""Every root operation x every kind of caller x the expected outcome, in one table.
+
+The world: stores A and B; A's clerk and manager, B's clerk; a member whose home store is A
+and whose PENDING order is offered to A; another member; an admin. Each (operation, caller)
+runs on a fresh world. ``test_every_served_operation_has_a_row`` reads the served schema: an
+operation added without a row here fails the build.
+
+Adding an operation: add a ``Row`` to ``ROWS`` under its field name, with the document, its
+variables (from the world) and ``expect(default, caller=outcome, ...)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from domain import orders
+from domain.models import Store
+from domain.models.enums import StaffRole
+from domain.principal import Principal
+from schema.context import Context
+from schema.relay import to_global_id
+from tests import factories
+from tests.e2e.server import poll
+from tests.factories import PASSWORD
+from tests.orders_helpers import HOME, place, stores_east
+
+CALLERS = ("anonymous", "member", "other_member", "clerk", "manager", "other_clerk", "admin")
+OK, DENIED, HIDDEN, REFUSED = "ok", "denied", "hidden", "refused"
+_phones = itertools.count(1)
+
+
+def expect(default: str, **outcomes: str) -> dict[str, str]:
+    unknown = set(outcomes) - set(CALLERS)
+    assert not unknown, unknown
+    return {caller: outcomes.get(caller, default) for caller in CALLERS}
+
+
+@dataclass
+class World:
+    principals: dict[str, Principal | None]
+    store_a: Store
+    store_b: Store
+    member_phone: str
+    ids: dict[str, Any]
+    dispatch: Any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def build_world(dispatch: Any) -> World:
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    member = await factories.member(home=a)
+    clerk = await factories.staff(a)
+    product = await factories.product()
+    principals: dict[str, Principal | None] = {
+        "anonymous": None,
+        "member": factories.as_member(member),
+        "other_member": factories.as_member(await factories.member(home=b)),
+        "clerk": factories.as_staff(clerk),
+        "manager": factories.as_staff(await factories.staff(a, StaffRole.MANAGER)),
+        "other_clerk": factories.as_staff(await factories.staff(b)),
+        "admin": factories.as_admin(await factories.admin()),
+    }
+    placed = await place(dispatch, factories.as_member(member), product)
+    assert placed.order.store_id == a.id
+    ids = {
+        "order": to_global_id("Order", placed.order.id),
+        "store_a": to_global_id("Store", a.id),
+        "store_b": to_global_id("Store", b.id),
+        "member": to_global_id("Member", member.id),
+        "clerk": to_global_id("Staff", clerk.id),
+        "product": to_global_id("Product", product.id),
+    }
+    return World(principals, a, b, member.phone, ids, dispatch, {"order_pk": placed.order.id})
+
+
+Variables = Callable[[World], dict[str, Any]]
+Seen = Callable[[Any, World], bool]
+
+
+@dataclass(frozen=True)
+class Row:
+    document: str
+    expect: dict[str, str]
+    variables: Variables = lambda _w: {}
+    # For lists: whether the answer includes the world's thing (else the outcome is HIDDEN).
+    seen: Seen | None = None
+    prepare: Callable[[World], Awaitable[None]] | None = None
+    # Subscriptions that stream only future events: makes one happen once subscribed.
+    trigger: Callable[[World], Awaitable[None]] | None = None
+
+
+def _edges_include(key: str) -> Seen:
+    return lambda data, world: any(e["node"]["id"] == world.ids[key] for e in data["edges"])
+
+
+def _clerk(world: World) -> Principal:
+    clerk = world.principals["clerk"]
+    assert clerk is not None
+    return clerk
+
+
+async def _accepted(world: World) -> None:
+    await orders.accept_order(world.dispatch, _clerk(world), world.extra["order_pk"])
+
+
+async def _out_for_delivery(world: World) -> None:
+    await _accepted(world)
+    await orders.start_delivery(world.dispatch, _clerk(world), world.extra["order_pk"])
+
+
+async def _an_order_nobody_serves(world: World) -> None:
+    product = await factories.product()
+    await orders.place_order(
+        world.dispatch,
+        world.principals["other_member"],  # type: ignore[arg-type]
+        lines=[orders.LineRequest(product.id, 1)],
+        delivery_address="Far away",
+        latitude=HOME[0] + 5,
+        longitude=HOME[1],
+        idempotency_key=None,
+    )
+
+
+def _new_phone() -> str:
+    return f"1331{next(_phones):07d}"
+
+
+ORDER_ACTION = "mutation($id: ID!) {{ {0}(id: $id) {{ order {{ id }} errors {{ code }} }} }}"
+
+
+def order_id(world: World) -> dict[str, Any]:
+    return {"id": world.ids["order"]}
+
+
+# Another store's clerk is told FORBIDDEN (the order exists but is not theirs), not NOT_FOUND.
+STAFF_ONLY = expect(DENIED, clerk=OK, manager=OK)
+
+ROWS: dict[str, Row] = {
+    # Queries
+    "node": Row(
+        "query($id: ID!) { node(id: $id) { id } }",
+        expect(HIDDEN, member=OK, clerk=OK, manager=OK, admin=OK),
+        order_id,
+    ),
+    "viewer": Row("{ viewer { role } }", expect(OK, anonymous=HIDDEN)),
+    "stores": Row(
+        "{ stores { edges { node { id } } } }", expect(OK), seen=_edges_include("store_a")
+    ),
+    "products": Row("{ products { id } }", expect(OK)),
+    "rewards": Row("{ rewards { id } }", expect(OK)),
+    "order": Row(
+        "query($id: ID!) { order(id: $id) { id } }",
+        expect(HIDDEN, member=OK, clerk=OK, manager=OK, admin=OK),
+        order_id,
+    ),
+    "orders": Row(
+        "{ orders { edges { node { id } } } }",
+        expect(HIDDEN, anonymous=DENIED, member=OK, clerk=OK, manager=OK, admin=OK),
+        seen=_edges_include("order"),
+    ),
+    "member": Row(
+        "query($id: ID!) { member(id: $id) { id } }",
+        expect(HIDDEN, member=OK, clerk=OK, manager=OK, admin=OK),
+        lambda w: {"id": w.ids["member"]},
+    ),
+    "members": Row(
+        "{ members { edges { node { id } } } }",
+        expect(DENIED, clerk=OK, manager=OK, other_clerk=HIDDEN, admin=OK),
+        seen=_edges_include("member"),
+    ),
+    # Mutations
+    "tokenCreate": Row(
+        "mutation($p: String!, $w: String!) { tokenCreate(phone: $p, password: $w) "
+        "{ token errors { code } } }",
+        expect(OK),
+        lambda w: {"p": w.member_phone, "w": PASSWORD},
+    ),
+    "tokenRevoke": Row("mutation { tokenRevoke { revoked } }", expect(OK, anonymous=DENIED)),
+    "memberRegister": Row(
+        "mutation($input: MemberRegisterInput!) { memberRegister(input: $input) "
+        "{ member { id } errors { code } } }",
+        expect(OK),
+        lambda w: {
+            "input": {
+                "phone": _new_phone(),
+                "password": PASSWORD,
+                "name": "New",
+                "storeCode": w.store_a.code,
+            }
+        },
+    ),
+    "storeCreate": Row(
+        "mutation($input: StoreCreateInput!) { storeCreate(input: $input) "
+        "{ store { id } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda _w: {
+            "input": {
+                "code": f"NEW-{next(_phones)}",
+                "name": "New store",
+                "address": "1 New Road",
+                "location": {"latitude": 23.2, "longitude": 113.4},
+            }
+        },
+    ),
+    "storeSetAcceptingOrders": Row(
+        "mutation($id: ID!) { storeSetAcceptingOrders(id: $id, accepting: false) "
+        "{ store { id } errors { code } } }",
+        expect(DENIED, manager=OK, admin=OK),
+        lambda w: {"id": w.ids["store_a"]},
+    ),
+    "staffCreate": Row(
+        "mutation($input: StaffCreateInput!) { staffCreate(input: $input) "
+        "{ staff { id } errors { code } } }",
+        expect(DENIED, manager=OK, admin=OK),
+        lambda w: {
+            "input": {
+                "storeId": w.ids["store_a"],
+                "phone": _new_phone(),
+                "password": PASSWORD,
+                "name": "New clerk",
+                "role": "CLERK",
+            }
+        },
+    ),
+    "staffRemove": Row(
+        "mutation($id: ID!) { staffRemove(id: $id) { staff { id } errors { code } } }",
+        expect(DENIED, manager=OK, other_clerk=DENIED, admin=OK),
+        lambda w: {"id": w.ids["clerk"]},
+    ),
+    "productCreate": Row(
+        "mutation($input: ProductCreateInput!) { productCreate(input: $input) "
+        "{ product { id } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda _w: {"input": {"sku": f"SKU-{next(_phones)}", "name": "Wipes", "price": "9.90"}},
+    ),
+    "rewardCreate": Row(
+        "mutation($input: RewardCreateInput!) { rewardCreate(input: $input) "
+        "{ reward { id } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda _w: {"input": {"name": "Bib", "pointsCost": 50}},
+    ),
+    "orderPlace": Row(
+        "mutation($input: OrderPlaceInput!) { orderPlace(input: $input) "
+        "{ order { id } errors { code } } }",
+        expect(DENIED, member=OK, other_member=OK),
+        lambda w: {
+            "input": {
+                "lines": [{"productId": w.ids["product"], "quantity": 1}],
+                "deliveryAddress": "1 Customer Road",
+                "deliveryLocation": {"latitude": HOME[0], "longitude": HOME[1]},
+            }
+        },
+    ),
+    "orderCancel": Row(
+        ORDER_ACTION.format("orderCancel"),
+        expect(DENIED, member=OK, other_member=HIDDEN, admin=OK),
+        order_id,
+    ),
+    "orderAccept": Row(ORDER_ACTION.format("orderAccept"), STAFF_ONLY, order_id),
+    "orderDecline": Row(ORDER_ACTION.format("orderDecline"), STAFF_ONLY, order_id),
+    "orderStartDelivery": Row(
+        ORDER_ACTION.format("orderStartDelivery"), STAFF_ONLY, order_id, prepare=_accepted
+    ),
+    "orderComplete": Row(
+        ORDER_ACTION.format("orderComplete"), STAFF_ONLY, order_id, prepare=_out_for_delivery
+    ),
+    "orderAssign": Row(
+        "mutation($id: ID!, $s: ID!) { orderAssign(id: $id, storeId: $s) "
+        "{ order { id } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda w: {"id": w.ids["order"], "s": w.ids["store_b"]},
+    ),
+    # Subscriptions
+    "orderOffers": Row(
+        "subscription($s: ID) { orderOffers(storeId: $s) { kind order { id } } }",
+        expect(DENIED, clerk=OK, manager=OK, admin=OK),
+        lambda w: {"s": w.ids["store_a"]},
+    ),
+    "ordersUnassigned": Row(
+        "subscription { ordersUnassigned { id } }",
+        expect(DENIED, admin=OK),
+        trigger=_an_order_nobody_serves,
+    ),
+    "orderUpdated": Row(
+        "subscription($id: ID!) { orderUpdated(id: $id) { id status } }",
+        expect(HIDDEN, anonymous=DENIED, member=OK, clerk=OK, manager=OK, admin=OK),
+        order_id,
+    ),
+}
+
+
+def served_operations(schema: Any) -> set[str]:
+    graphql_schema = schema._schema
+    roots = (
+        graphql_schema.query_type,
+        graphql_schema.mutation_type,
+        graphql_schema.subscription_type,
+    )
+    return {name for root in roots if root is not None for name in root.fields}
+
+
+def test_every_served_operation_has_a_row(schema):
+    served = served_operations(schema)
+    assert sorted(served - ROWS.keys()) == [], "operations without a row in the matrix"
+    assert sorted(ROWS.keys() - served) == [], "rows for operations the schema no longer has"
+
+
+def classify(result: Any, name: str, row: Row, world: World) -> str:
+    if result.errors:
+        codes = {(e.extensions or {}).get("code") for e in result.errors}
+        if codes & {"UNAUTHENTICATED", "FORBIDDEN"}:
+            return DENIED
+        if codes == {"NOT_FOUND"}:
+            return HIDDEN
+        raise AssertionError(f"{name}: unexpected errors {result.errors}")
+    data = result.data[name]
+    if data is None:
+        return HIDDEN
+    if isinstance(data, dict) and data.get("errors"):
+        return HIDDEN if data["errors"][0]["code"] == "NOT_FOUND" else REFUSED
+    if row.seen is not None and not row.seen(data, world):
+        return HIDDEN
+    return OK
+
+
+async def outcome_of(gql: Any, name: str, row: Row, world: World, caller: str) -> str:
+    principal = world.principals[caller]
+    token = gql.services.tokens.issue(principal) if principal is not None else None
+    context = await Context.for_checked_token(gql.services, token)
+    variables = row.variables(world)
+    if not row.document.lstrip().startswith("subscription"):
+        result = await gql.schema.execute(row.document, variables, context_value=context)
+        return classify(result, name, row, world)
+    bus = gql.services.bus
+    before = bus.subscriber_count
+    stream = await gql.schema.subscribe(row.document, variables, context_value=context)
+    if not hasattr(stream, "__anext__"):
+        return classify(stream, name, row, world)
+    first = asyncio.ensure_future(anext(stream))
+    try:
+        if row.trigger is not None:
+
+            async def started() -> bool:
+                return first.done() or bus.subscriber_count > before
+
+            await poll(started, timeout=5)
+            if not first.done():
+                await row.trigger(world)
+        return classify(await asyncio.wait_for(first, 5), name, row, world)
+    finally:
+        await stream.aclose()
+
+
+CASES = [(name, caller) for name in ROWS for caller in CALLERS]
+
+
+@pytest.mark.parametrize(("name", "caller"), CASES, ids=[f"{n}-{c}" for n, c in CASES])
+async def test_matrix(gql, dispatch, name, caller):
+    row = ROWS[name]
+    world = await build_world(dispatch)
+    if row.prepare is not None:
+        await row.prepare(world)
+    assert await outcome_of(gql, name, row, world, caller) == row.expect[caller]

@@ -1,0 +1,83 @@
+"""Sign-in lockouts and per-member budgets, counted in Redis."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from domain.models import Order
+from schema.context import Context, Services
+from schema.rate_limits import Rate, RateLimits
+from schema.relay import to_global_id
+from tests import factories
+from tests.factories import PASSWORD
+from tests.orders_helpers import stores_east
+from tests.schema.test_orders import PLACE, place_input
+
+SIGN_IN = """
+mutation($phone: String!, $password: String!) {
+  tokenCreate(phone: $phone, password: $password) { token errors { code } }
+}
+"""
+
+
+@pytest.fixture
+def tight(services: Services) -> Services:
+    services.rate_limits = RateLimits(
+        login_failures_per_phone=Rate("login-phone", 3, 900),
+        logins_per_address=Rate("login-address", 6, 900),
+        order_place=Rate("order-place", 2, 60),
+    )
+    return services
+
+
+async def sign_in(gql, phone, password, address="203.0.113.7"):
+    context = Context.for_token(gql.services, None)
+    context.request = SimpleNamespace(client=SimpleNamespace(host=address))
+    return await gql.schema.execute(
+        SIGN_IN, variable_values={"phone": phone, "password": password}, context_value=context
+    )
+
+
+async def test_a_phone_is_locked_after_failed_sign_ins_and_says_when_to_retry(gql, tight):
+    member = await factories.member()
+    for _ in range(3):
+        result = await sign_in(gql, member.phone, "wrong-password")
+        assert result.data["tokenCreate"]["errors"][0]["code"] == "INVALID"
+    locked = await sign_in(gql, member.phone, PASSWORD)
+    error = locked.errors[0]
+    assert error.extensions["code"] == "RATE_LIMITED"
+    assert 0 < error.extensions["retryAfterSeconds"] <= 900
+    assert f"{error.extensions['retryAfterSeconds']} s" in error.message
+
+
+async def test_a_success_clears_the_phone_s_failures(gql, tight):
+    member = await factories.member()
+    for _ in range(2):
+        await sign_in(gql, member.phone, "wrong-password")
+    ok = await sign_in(gql, member.phone, PASSWORD)
+    assert ok.data["tokenCreate"]["token"]
+    for _ in range(2):
+        await sign_in(gql, member.phone, "wrong-password")
+    assert (await sign_in(gql, member.phone, PASSWORD)).data["tokenCreate"]["token"]
+
+
+async def test_one_address_trying_many_phones_is_limited(gql, tight):
+    results = [await sign_in(gql, f"1361000000{i}", "wrong-password") for i in range(7)]
+    assert [r.errors is None for r in results] == [True] * 6 + [False]
+    assert results[-1].errors[0].extensions["code"] == "RATE_LIMITED"
+    other = await sign_in(gql, "13610000009", "wrong-password", address="198.51.100.1")
+    assert other.errors is None
+
+
+async def test_order_place_is_limited_per_member(gql, tight, dispatch):
+    await stores_east(dispatch, 1.0)
+    product = await factories.product()
+    first = factories.as_member(await factories.member())
+    second = factories.as_member(await factories.member())
+    variables = place_input(to_global_id("Product", product.id))
+    for _ in range(2):
+        assert (await gql.execute(PLACE, variables, as_=first)).errors is None
+    refused = await gql.execute(PLACE, variables, as_=first)
+    assert refused.errors[0].extensions["code"] == "RATE_LIMITED"
+    assert await Order.filter(member_id=first.user_id).count() == 2
+    assert (await gql.execute(PLACE, variables, as_=second)).errors is None

@@ -13,6 +13,7 @@ from api.graphql_view import GraphQLView
 from api.health import healthz
 from api.runtime import open_runtime
 from api.settings import Settings
+from api.store_web import store_app_mount
 from api.worker import run_background
 from domain.tokens import TokenCodec
 from realtime.clock import Clock
@@ -63,6 +64,7 @@ def create_app(
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
+            store_app_mount(),
         ],
         lifespan=lifespan,
     )

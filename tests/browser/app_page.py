@@ -7,7 +7,7 @@ from typing import Any
 from playwright.async_api import Locator, Page, expect
 
 from domain.seed import STAFF_PASSWORD
-from tests.browser.servers import clerk_phone
+from tests.e2e.demo import clerk_phone
 from tests.e2e.server import Server
 
 # Generous for a loaded 2-core machine; each wait still ends as soon as its condition holds.

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from tests.backends import REQUIRE_SERVICES, Backend
-from tests.browser.servers import running_server
+from tests.e2e.demo import running_server
 from tests.e2e.server import ROOT, Server
 
 CHROMIUM = Path("/usr/bin/chromium")

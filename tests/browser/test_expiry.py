@@ -5,7 +5,7 @@ from playwright.async_api import expect
 
 from tests.browser.app_page import WAIT_MS, StoreApp
 from tests.browser.conftest import PHONE
-from tests.browser.servers import order_now, place_order, running_server
+from tests.e2e.demo import order_now, place_order, running_server
 
 pytestmark = pytest.mark.browser
 

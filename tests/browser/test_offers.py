@@ -7,7 +7,7 @@ from playwright.async_api import expect
 
 from tests.browser.app_page import WAIT_MS, StoreApp
 from tests.browser.conftest import PHONE
-from tests.browser.servers import clerk_phone, order_now, place_order
+from tests.e2e.demo import clerk_phone, order_now, place_order
 from tests.e2e.server import poll
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Demo servers for the browser tests, and the API calls the tests make beside the app."""
+"""Demo servers for the store app tests, and the API calls the tests make beside the apps."""
 
 from __future__ import annotations
 

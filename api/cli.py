@@ -102,6 +102,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     app = create_app(settings, run_worker=not args.no_worker)
     print(f"o2o serving on http://{host}:{port}/graphql", flush=True)
+    print(f"store app: http://{host}:{port}/store", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
     return 0
 

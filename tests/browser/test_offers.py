@@ -134,6 +134,7 @@ async def test_phone_and_desktop_layouts_and_the_chinese_labels(page, store_serv
         await place_order(store_server, 6, qty=3),
     )
     await app.offer(accepted).locator("button.accept").click(timeout=WAIT_MS)
+    await expect(app.offer(accepted)).to_be_hidden(timeout=WAIT_MS)
     await expect(app.offer(waiting)).to_be_visible(timeout=WAIT_MS)
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways at 360 px: {width} px wide"

@@ -18,10 +18,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The demo keeps one signing key in var/ (unless SECRET_KEY is set), so a restart does not
+# sign the store app out: it reconnects and shows its pending offers again.
 run: install
 	$(BIN)/o2o migrate
 	$(BIN)/o2o seed --demo
-	$(BIN)/o2o serve
+	@mkdir -p var && test -s var/secret-key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/secret-key
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" $(BIN)/o2o serve
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from api.limits import BodySizeLimit, rate_limits
 from api.metrics import metrics, record
 from api.runtime import open_runtime
 from api.settings import Settings
+from api.store_web import store_app_mount
 from api.structured_logs import RequestLog
 from api.worker import run_background
 from domain.tokens import TokenCodec
@@ -72,6 +73,7 @@ def create_app(
             Route("/healthz/ready", healthz),
             Route("/healthz/live", live),
             Route("/metrics", metrics),
+            store_app_mount(),
         ],
         lifespan=lifespan,
         middleware=[

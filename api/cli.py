@@ -52,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL schema as SDL")
     export.add_argument("--output", type=Path, default=SCHEMA_FILE, help=f"default: {SCHEMA_FILE}")
     export.set_defaults(run=_export_schema)
+
+    storeapp = commands.add_parser("storeapp", help="the store app in a terminal")
+    storeapp_commands = storeapp.add_subparsers(dest="storeapp_command", required=True)
+    listen = storeapp_commands.add_parser(
+        "listen", help="print the store's offers and withdrawals as they come"
+    )
+    listen.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8000")
+    listen.add_argument("--phone", required=True, help="a clerk's or manager's phone")
+    listen.add_argument("--password", required=True)
+    listen.add_argument("--auto-accept", action="store_true", help="accept every offer at once")
+    listen.set_defaults(run=_storeapp_listen)
     return parser
 
 
@@ -96,6 +107,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # without permessage-deflate a socket holds no zlib state (~40 KiB each); offer events
     # are a few hundred bytes, so compression would save little.
     print(f"o2o serving on http://{host}:{port}/graphql", flush=True)
+    print(f"store app: http://{host}:{port}/store", flush=True)
     _calm_garbage_collector()
     uvicorn.run(
         app,
@@ -179,6 +191,12 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     output.write_text(str(build_schema()) + "\n")
     print(f"wrote {output}")
     return 0
+
+
+def _storeapp_listen(args: argparse.Namespace, settings: Settings) -> int:
+    from api.terminal import listen
+
+    return listen(args.url, args.phone, args.password, auto_accept=args.auto_accept)
 
 
 def _redact(url: str) -> str:

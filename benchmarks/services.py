@@ -114,6 +114,7 @@ class Server:
             # Load comes from one address and few members: the abuse budgets would refuse it.
             "LOGIN_ATTEMPTS_PER_ADDRESS": "0",
             "ORDER_PLACE_PER_MINUTE": "0",
+            "POINTS_REDEEM_PER_MINUTE": "0",
         }
 
     async def command(self, *args: str, limit: float = 120) -> str:

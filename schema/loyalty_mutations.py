@@ -22,6 +22,7 @@ from schema.loyalty import (
     ids,
     quantities,
 )
+from schema.rate_limits import limit_member
 from schema.relay import decode_id
 from schema.types import Voucher
 
@@ -54,6 +55,7 @@ class LoyaltyMutation:
     )
     async def points_redeem(self, info: Info, input: PointsRedeemInput) -> PointsPayload:
         actor = info.context.require(*EVERYONE)
+        await limit_member(info, info.context.services.rate_limits.points_redeem)
         now = info.context.services.dispatch.now()
         result, errors = await attempt(
             lambda: loyalty.redeem_points(

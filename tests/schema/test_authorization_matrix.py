@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from domain import orders
+from domain import loyalty, orders
 from domain.models import Store
 from domain.models.enums import StaffRole
 from domain.principal import Principal
@@ -76,7 +78,8 @@ async def build_world(dispatch: Any) -> World:
         "clerk": to_global_id("Staff", clerk.id),
         "product": to_global_id("Product", product.id),
     }
-    return World(principals, a, b, member.phone, ids, dispatch, {"order_pk": placed.order.id})
+    extra = {"order_pk": placed.order.id, "member_pk": member.id}
+    return World(principals, a, b, member.phone, ids, dispatch, extra)
 
 
 Variables = Callable[[World], dict[str, Any]]
@@ -125,6 +128,38 @@ async def _an_order_nobody_serves(world: World) -> None:
         longitude=HOME[1],
         idempotency_key=None,
     )
+
+
+async def _a_sale_with_a_voucher(world: World) -> None:
+    """The member bought six member packs at store A: 600 points, one voucher, a reward."""
+    pack = await factories.product(member_pack=True)
+    earned = await loyalty.record_purchase(
+        _clerk(world),
+        world.dispatch.now(),
+        member_id=world.extra["member_pk"],
+        lines=[loyalty.Quantity(pack.id, 6)],
+        key=f"matrix-{next(_phones)}",
+    )
+    world.ids["voucher"] = to_global_id("Voucher", earned.vouchers[0].id)
+    world.ids["reward"] = to_global_id("Reward", (await factories.reward(100)).id)
+
+
+async def _an_activity_running(world: World) -> None:
+    now = world.dispatch.now()
+    activity = await loyalty.create_activity(
+        world.principals["admin"],  # type: ignore[arg-type]
+        name="Baby fair",
+        points=20,
+        cost=Decimal("0"),
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+    )
+    world.ids["activity"] = to_global_id("Activity", activity.id)
+
+
+def _dates() -> dict[str, str]:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    return {"startsAt": start.isoformat(), "endsAt": (start + timedelta(days=30)).isoformat()}
 
 
 def _new_phone() -> str:
@@ -275,6 +310,70 @@ ROWS: dict[str, Row] = {
         "{ order { id } errors { code } } }",
         expect(DENIED, admin=OK),
         lambda w: {"id": w.ids["order"], "s": w.ids["store_b"]},
+    ),
+    # Loyalty
+    "campaigns": Row("{ campaigns { id } }", expect(OK)),
+    "activities": Row("{ activities { id } }", expect(OK)),
+    "pointsLeaderboard": Row(
+        "{ pointsLeaderboard(year: 2026) { points } }", expect(DENIED, admin=OK)
+    ),
+    "memberByPhone": Row(
+        "query($p: String!) { memberByPhone(phone: $p) { id } }",
+        expect(DENIED, clerk=OK, manager=OK, other_clerk=OK, admin=OK),
+        lambda w: {"p": w.member_phone},
+    ),
+    "purchaseRecord": Row(
+        "mutation($input: PurchaseRecordInput!) { purchaseRecord(input: $input) "
+        "{ entry { id } errors { code } } }",
+        STAFF_ONLY | {"other_clerk": OK},
+        lambda w: {
+            "input": {
+                "memberId": w.ids["member"],
+                "lines": [{"productId": w.ids["product"], "quantity": 1}],
+                "idempotencyKey": f"k-{next(_phones)}",
+            }
+        },
+    ),
+    # Staff redeem for any member at their counter; a member only for themselves, on the web
+    # or in the app (so PHONE, the channel asked here, is refused: a channel error, not auth).
+    "pointsRedeem": Row(
+        "mutation($input: PointsRedeemInput!) { pointsRedeem(input: $input) "
+        "{ entry { id } errors { code } } }",
+        expect(DENIED, member=REFUSED, clerk=OK, manager=OK, other_clerk=OK, admin=OK),
+        lambda w: {
+            "input": {
+                "memberId": w.ids["member"],
+                "rewardId": w.ids["reward"],
+                "channel": "PHONE",
+                "idempotencyKey": f"k-{next(_phones)}",
+            }
+        },
+        prepare=_a_sale_with_a_voucher,
+    ),
+    "voucherRedeem": Row(
+        "mutation($id: ID!) { voucherRedeem(id: $id) { voucher { id } errors { code } } }",
+        expect(DENIED, clerk=OK, manager=OK, other_clerk=OK),
+        lambda w: {"id": w.ids["voucher"]},
+        prepare=_a_sale_with_a_voucher,
+    ),
+    "campaignCreate": Row(
+        "mutation($input: CampaignCreateInput!) { campaignCreate(input: $input) "
+        "{ campaign { id } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda _w: {"input": {"name": "Double", "multiplier": "2", **_dates()}},
+    ),
+    "activityCreate": Row(
+        "mutation($input: ActivityCreateInput!) { activityCreate(input: $input) "
+        "{ activity { id } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda _w: {"input": {"name": "Fair", "points": 10, "cost": "0", **_dates()}},
+    ),
+    "activityCheckIn": Row(
+        "mutation($a: ID!, $m: ID!) { activityCheckIn(activityId: $a, memberId: $m) "
+        "{ entry { id } errors { code } } }",
+        expect(OK, anonymous=DENIED, other_member=DENIED),
+        lambda w: {"a": w.ids["activity"], "m": w.ids["member"]},
+        prepare=_an_activity_running,
     ),
     # Subscriptions
     "orderOffers": Row(

@@ -4,7 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from domain.models import Order
+from domain import loyalty
+from domain.models import Order, PointsEntry
+from domain.models.enums import PointsEntryKind
 from schema.context import Context, Services
 from schema.rate_limits import Rate, RateLimits
 from schema.relay import to_global_id
@@ -26,6 +28,7 @@ def tight(services: Services) -> Services:
         login_failures_per_phone=Rate("login-phone", 3, 900),
         logins_per_address=Rate("login-address", 6, 900),
         order_place=Rate("order-place", 2, 60),
+        points_redeem=Rate("points-redeem", 2, 60),
     )
     return services
 
@@ -81,3 +84,42 @@ async def test_order_place_is_limited_per_member(gql, tight, dispatch):
     assert refused.errors[0].extensions["code"] == "RATE_LIMITED"
     assert await Order.filter(member_id=first.user_id).count() == 2
     assert (await gql.execute(PLACE, variables, as_=second)).errors is None
+
+
+REDEEM = """
+mutation($input: PointsRedeemInput!) {
+  pointsRedeem(input: $input) { entry { id } errors { code } }
+}
+"""
+
+
+async def test_points_redeem_is_limited_per_member(gql, tight, dispatch):
+    store = await factories.store()
+    clerk = factories.as_staff(await factories.staff(store))
+    pack = await factories.product(member_pack=True)
+    reward = to_global_id("Reward", (await factories.reward(10)).id)
+    members = [await factories.member() for _ in range(2)]
+    for n, member in enumerate(members):
+        lines = [loyalty.Quantity(pack.id, 1)]
+        await loyalty.record_purchase(
+            clerk, dispatch.now(), member_id=member.id, lines=lines, key=f"sale-{n}"
+        )
+
+    async def redeem(member, key):
+        variables = {
+            "input": {
+                "memberId": to_global_id("Member", member.id),
+                "rewardId": reward,
+                "channel": "APP",
+                "idempotencyKey": key,
+            }
+        }
+        return await gql.execute(REDEEM, variables, as_=factories.as_member(member))
+
+    for n in range(2):
+        assert (await redeem(members[0], f"r{n}")).data["pointsRedeem"]["entry"]
+    refused = await redeem(members[0], "r2")
+    assert refused.errors[0].extensions["code"] == "RATE_LIMITED"
+    spent = PointsEntry.filter(member_id=members[0].id, kind=PointsEntryKind.REDEMPTION)
+    assert await spent.count() == 2
+    assert (await redeem(members[1], "r0")).data["pointsRedeem"]["entry"]

@@ -112,8 +112,10 @@ async def expire_offers(dispatch: Dispatch, offer_ids: list[int]) -> int:
         return 0
     try:
         effects = await _expire_together(dispatch, due, now)
+    except _Unusual:  # a race the batch does not decide: each offer on its own
+        return await _expire_one_by_one(dispatch, due)
     except Exception:
-        log.info("expiring %d offers together failed; one by one", len(due), exc_info=True)
+        log.warning("expiring %d offers together failed; one by one", len(due), exc_info=True)
         return await _expire_one_by_one(dispatch, due)
     await effects.apply(dispatch)
     return len(due)

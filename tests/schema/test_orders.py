@@ -275,3 +275,37 @@ async def test_a_stray_message_naming_another_stores_offer_shows_nothing(gql, wo
     assert event["offer"]["id"] != to_global_id("OrderOffer", offer_a.id)
     assert event["offer"]["status"] == "PENDING"
     await offers.aclose()
+
+
+async def test_an_offer_event_reaches_the_store_app_without_a_query(gql, world):
+    import logging
+
+    from domain.models.enums import OfferStatus
+    from domain.orders.dispatch import Effects
+    from tests.schema.test_dataloaders import StatementCounter
+
+    placed = await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
+    order = await Order.get(number=placed["orderPlace"]["order"]["number"])
+    offer = await order.offers.all().first()  # type: ignore[attr-defined]
+    offers = await subscribe(gql, OFFERS, {}, world["clerk_a"])
+    replayed = (await asyncio.wait_for(anext(offers), 5)).data["orderOffers"]
+    assert replayed["kind"] == "OFFERED"
+    # The event says what the committed rows say; the database is not asked again.
+    offer.status = OfferStatus.WITHDRAWN
+    effects = Effects()
+    effects.ended(offer, order)
+    logger, counter = logging.getLogger("tortoise.db_client"), StatementCounter()
+    logger.addHandler(counter)
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        await effects.apply(gql.services.dispatch)
+        event = (await asyncio.wait_for(anext(offers), 5)).data["orderOffers"]
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(old_level)
+    assert event["kind"] == "WITHDRAWN"
+    assert event["offer"]["status"] == "WITHDRAWN"
+    assert event["order"]["number"] == order.number
+    assert counter.count == 0
+    await offers.aclose()

@@ -97,6 +97,10 @@ def fuzz(url: str) -> tuple[collections.Counter, list[str]]:
             token = sign_in(url, credentials)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             examples(operation, caller, headers, seen, problems)()
+    # Every (operation, caller, outcome) with its count, for whoever reads what was tried.
+    Path(os.environ.get("TMPDIR", "/tmp"), "o2o-fuzz-report.json").write_text(
+        json.dumps([[*key, count] for key, count in sorted(seen.items())], indent=1)
+    )
     return seen, problems
 
 

@@ -66,6 +66,7 @@ async def scrape(server: Server) -> httpx.Response:
 
 async def test_metrics_count_operations_offers_and_deadlines(server):
     token = await login(server, member_phone(1), MEMBER_PASSWORD)
+
     # The database is this test's own; Redis may be shared with other tests' servers, whose
     # overdue deadlines this server's worker drains (they name no offer of its database).
     # Count from when nothing is overdue or in flight: then only this test moves the queue.

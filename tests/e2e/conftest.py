@@ -11,8 +11,12 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest_asyncio.fixture
-async def fresh_env(backend: Backend, tmp_path) -> AsyncIterator[dict[str, str]]:
-    """Settings for a server of its own: a new database, migrated."""
+async def fresh_env(backend: Backend, redis, tmp_path) -> AsyncIterator[dict[str, str]]:
+    """Settings for a server of its own: a new database, migrated, and an emptied Redis.
+
+    Redis is emptied because offer ids restart in every new database: a deadline left by an
+    earlier test's server would share its key with this server's first offers.
+    """
     if backend.is_postgres:
         url = await backends.create_postgres_database("o2o_e2e")
     else:

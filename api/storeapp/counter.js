@@ -20,6 +20,8 @@ const REDEEM = `mutation($input: PointsRedeemInput!) { pointsRedeem(input: $inpu
 const VOUCHER = `mutation($id: ID!) { voucherRedeem(id: $id) {
   voucher { id status } errors { code message field } } }`;
 
+const productName = (voucher) => (voucher.product ? voucher.product.name : "");
+
 export class Counter {
   /** @param {object} app t(), token(), notify(kind, text) */
   constructor(root, app) {
@@ -122,7 +124,7 @@ export class Counter {
     const payload = data.voucherRedeem;
     this.result = payload.errors.length
       ? { error: payload.errors[0].message }
-      : { ok: this.app.t("counter.voucherDone", { name: voucher.product.name }) };
+      : { ok: this.app.t("counter.voucherDone", { name: productName(voucher) }) };
     await this.reload();
   }
 
@@ -188,7 +190,7 @@ export class Counter {
           t("counter.redeemReward"))),
       h("h3", {}, t("counter.vouchers")),
       vouchers.length === 0 ? h("p", { class: "empty-note" }, t("counter.noVouchers")) : "",
-      h("ul", { class: "vouchers" }, vouchers.map((v) => h("li", { dataset: { voucherId: v.id } }, v.product.name, " ",
+      h("ul", { class: "vouchers" }, vouchers.map((v) => h("li", { dataset: { voucherId: v.id } }, productName(v), " ",
         h("button", { type: "button", class: "redeem-voucher", onclick: () => this.redeemVoucher(v) },
           t("counter.useVoucher"))))));
   }

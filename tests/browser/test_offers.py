@@ -1,13 +1,15 @@
 """The store app in Chromium against one real demo server: sign-in, offers, answers, delivery."""
 
+import asyncio
 import re
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import WebSocketRoute, expect
 
+from domain.seed import MEMBER_PASSWORD, member_phone
 from tests.browser.app_page import WAIT_MS, StoreApp
 from tests.browser.conftest import PHONE
-from tests.e2e.demo import clerk_phone, order_now, place_order
+from tests.e2e.demo import clerk_phone, order_now, place_order, token
 from tests.e2e.server import poll
 
 pytestmark = pytest.mark.browser
@@ -124,6 +126,40 @@ async def test_after_a_server_restart_the_pending_offers_come_back(page, store_s
     await app.offer(orders[0]).locator("button.accept").click()
     await expect(app.offer(orders[0])).to_be_hidden(timeout=WAIT_MS)
     assert (await order_now(store_server, orders[0]["id"]))["status"] == "ACCEPTED"
+
+
+async def test_an_offer_that_ended_while_the_app_was_away_is_gone_after_it_reconnects(
+    page, store_server
+):
+    """The replay brings back what is pending; what ended meanwhile must not linger."""
+    sockets: list[WebSocketRoute] = []
+    retried, let_through = asyncio.Event(), asyncio.Event()
+
+    async def hold_reconnections(route):
+        # The test's network: the first socket passes; later ones wait until it says so.
+        if sockets:
+            retried.set()
+            await let_through.wait()
+        sockets.append(route)
+        route.connect_to_server()
+
+    await page.route_web_socket(re.compile(r"/graphql$"), hold_reconnections)
+    app = await StoreApp(page, store_server).signed_in_as_clerk(8)
+    cancelled, kept = await place_order(store_server, 8), await place_order(store_server, 8)
+    for order in (cancelled, kept):
+        await expect(app.offer(order)).to_be_visible(timeout=WAIT_MS)
+    await sockets[0].close()
+    await app.expect_connection("reconnecting")
+    await asyncio.wait_for(retried.wait(), WAIT_MS / 1000)
+    member = await token(store_server, member_phone(8), MEMBER_PASSWORD)
+    cancel = "mutation($id: ID!) { orderCancel(id: $id) { errors { code } } }"
+    answer = await store_server.graphql(cancel, {"id": cancelled["id"]}, member)
+    assert answer["data"]["orderCancel"]["errors"] == []
+    await expect(app.offer(cancelled)).to_be_visible()  # nothing told the app yet
+    let_through.set()
+    await app.expect_connection("live")
+    await expect(app.offer(cancelled)).to_be_hidden(timeout=WAIT_MS)
+    await expect(app.offer(kept)).to_be_visible()
 
 
 async def test_phone_and_desktop_layouts_and_the_chinese_labels(page, store_server, screenshots):

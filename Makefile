@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ARQ_STAMP := .venv-arq/.installed
 
 # The real services the second test pass runs on (CI sets O2O_REQUIRE_SERVICES=1).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -42,11 +43,17 @@ test-services: install
 	O2O_TEST_DATABASE_URL=$(TEST_DATABASE_URL) O2O_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
 
 # Needs PostgreSQL and Redis as for test-services; see benchmarks/README.md.
-bench: install
+bench: install $(ARQ_STAMP)
 	$(BIN)/python -m benchmarks.run
 
-bench-quick: install
+bench-quick: install $(ARQ_STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+
+# arq, benchmark 2's reference, pins redis<6: it gets an environment of its own.
+$(ARQ_STAMP): benchmarks/arq-requirements.txt
+	$(PYTHON) -m venv .venv-arq
+	.venv-arq/bin/pip install --quiet -r benchmarks/arq-requirements.txt
+	touch $(ARQ_STAMP)
 
 # After changing a model: write the migration, then commit it.
 migrations: install
@@ -56,4 +63,4 @@ schema: install
 	$(BIN)/o2o export-schema
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-arq var .pytest_cache .mypy_cache .ruff_cache

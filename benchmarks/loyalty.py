@@ -23,7 +23,7 @@ import asyncpg
 from benchmarks.client import Api, global_id
 from benchmarks.load import closed_loop
 from benchmarks.report import Report, progress
-from benchmarks.services import O2O, ROOT, running_server
+from benchmarks.services import O2O, ROOT, SECRET_KEY, running_server
 from benchmarks.stats import Summary
 
 CLERK = "13800000102"
@@ -56,7 +56,11 @@ class Demo:
 
 
 async def seed(dsn: str) -> Demo:
-    env = {**os.environ, "DATABASE_URL": dsn.replace("postgresql://", "postgres://", 1)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn.replace("postgresql://", "postgres://", 1),
+        "SECRET_KEY": SECRET_KEY,  # required by every command outside the embedded demo
+    }
     proc = await asyncio.create_subprocess_exec(
         *O2O, "seed", "--demo", env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
     )

@@ -18,6 +18,7 @@ from realtime.client import Redis
 from realtime.geo import GeoIndex
 from schema.errors import PublicError, forbidden, unauthenticated
 from schema.loaders import Loaders
+from schema.masking import is_unavailable
 from schema.rate_limits import RateLimits
 
 REVOKED = "The token was revoked; sign in again."
@@ -70,7 +71,9 @@ class Context:
             return cls(services=services, auth_failure=exc.message)
         try:
             revoked = await sessions.is_revoked(services.redis, session)
-        except (RedisError, OSError):
+        except Exception as exc:
+            if not isinstance(exc, RedisError | OSError) and not is_unavailable(exc):
+                raise
             # Fail closed: a token that cannot be checked is not accepted.
             return cls(services=services, auth_failure=UNCHECKED, auth_code=UNAVAILABLE)
         if revoked:

@@ -24,6 +24,7 @@ from tests import backends
 from tests.backends import Backend
 
 TABLES = [
+    "token_revocation",
     "activity_check_in",
     "voucher",
     "tier_change",

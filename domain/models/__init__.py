@@ -13,6 +13,7 @@ from domain.models.loyalty import (
 from domain.models.orders import Order, OrderItem, OrderOffer
 from domain.models.people import Admin, Member, Staff
 from domain.models.points import IdempotencyKey, PointsEntry
+from domain.models.sessions import TokenRevocation
 from domain.models.stores import Store
 
 __models__ = [
@@ -34,6 +35,7 @@ __models__ = [
     Activity,
     ActivityCheckIn,
     TierChange,
+    TokenRevocation,
 ]
 
 __all__ = [
@@ -54,5 +56,6 @@ __all__ = [
     "Staff",
     "Store",
     "TierChange",
+    "TokenRevocation",
     "Voucher",
 ]

@@ -1,6 +1,6 @@
 """Sign-out and staff removal: the tokens stop working at once, checked as the view checks."""
 
-from domain.models import Staff
+from domain.models import Staff, TokenRevocation
 from domain.models.enums import StaffRole
 from schema.context import Context
 from schema.relay import to_global_id
@@ -58,3 +58,22 @@ async def test_a_manager_cannot_remove_a_manager_or_another_store_s_clerk(gql):
     assert as_foreign.data["staffRemove"]["errors"] == [{"code": "NOT_FOUND"}]
     assert (await Staff.get(id=peer.id)).active
     assert (await Staff.get(id=foreign.id)).active
+
+
+async def test_revocations_outlive_a_flushed_redis(gql):
+    """Redis keeps nothing on disk: the database refills it before the next check answers."""
+    store = await factories.store()
+    manager = factories.as_staff(await factories.staff(store, StaffRole.MANAGER))
+    clerk_row = await factories.staff(store)
+    clerk = gql.services.tokens.issue(factories.as_staff(clerk_row))
+    member = factories.as_member(await factories.member())
+    signed_out, kept = gql.services.tokens.issue(member), gql.services.tokens.issue(member)
+    assert (await run(gql, REVOKE, signed_out)).data == {"tokenRevoke": {"revoked": True}}
+    variables = {"id": to_global_id("Staff", clerk_row.id)}
+    assert (await run(gql, REMOVE, gql.services.tokens.issue(manager), variables)).errors is None
+    await gql.services.redis.flushdb()
+    for token in (signed_out, clerk):
+        refused = await run(gql, VIEWER, token)
+        assert refused.errors[0].extensions["code"] == "UNAUTHENTICATED"
+    assert (await run(gql, VIEWER, kept)).data == {"viewer": {"role": "MEMBER"}}
+    assert await TokenRevocation.all().count() == 2

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from domain.loyalty import Quantity, record_purchase
+from domain.lines import Line
+from domain.loyalty import record_purchase
 from domain.models import Activity, Admin, Campaign, Member, Product, Reward, Staff, Store
 from domain.models.enums import MemberSource, StaffRole
 from domain.passwords import hash_password
@@ -182,7 +183,7 @@ async def _seed_loyalty(report: SeedReport) -> None:
             Principal(Role.CLERK, clerk.id, clerk.store_id),
             datetime.now(UTC),
             member_id=member.id,
-            lines=[Quantity(product.id, quantity)],
+            lines=[Line(product.id, quantity)],
             key=f"demo-sale-{n}",
         )
         report.count(not sale.repeated)

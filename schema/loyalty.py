@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
-from domain.loyalty import Earned, Quantity, Ranked
+from domain.loyalty import Earned, Ranked
 from domain.models import Activity as ActivityModel
 from domain.models import Campaign as CampaignModel
 from domain.models.enums import Channel
@@ -164,13 +164,6 @@ class CampaignPayload:
 class ActivityPayload:
     activity: Activity | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-def quantities(lines: list[OrderLineInput]) -> list[Quantity]:
-    return [
-        Quantity(decode_id(line.product_id, "Product", f"lines.{i}.productId"), line.quantity)
-        for i, line in enumerate(lines)
-    ]
 
 
 def ids(values: list[strawberry.ID] | None, type_name: str, field: str) -> list[int] | None:

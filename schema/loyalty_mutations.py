@@ -20,8 +20,8 @@ from schema.loyalty import (
     PurchaseRecordInput,
     VoucherPayload,
     ids,
-    quantities,
 )
+from schema.orders import line_requests
 from schema.rate_limits import limit_member
 from schema.relay import decode_id
 from schema.types import Voucher
@@ -41,7 +41,7 @@ class LoyaltyMutation:
                 actor,
                 now,
                 member_id=decode_id(input.member_id, "Member", "memberId"),
-                lines=quantities(input.lines),
+                lines=line_requests(input.lines),
                 key=input.idempotency_key,
             )
         )

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from domain.orders import LineRequest
+from domain.lines import Line
 from schema.errors import UserError
 from schema.inputs import OrderLineInput
 from schema.relay import decode_id
@@ -40,8 +40,8 @@ class OrderPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def line_requests(lines: list[OrderLineInput]) -> list[LineRequest]:
+def line_requests(lines: list[OrderLineInput]) -> list[Line]:
     return [
-        LineRequest(decode_id(line.product_id, "Product", f"lines.{i}.productId"), line.quantity)
+        Line(decode_id(line.product_id, "Product", f"lines.{i}.productId"), line.quantity)
         for i, line in enumerate(lines)
     ]

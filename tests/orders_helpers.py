@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from domain.lines import Line
 from domain.models import Order, OrderOffer, Product, Store
-from domain.orders import Dispatch, LineRequest, place_order
+from domain.orders import Dispatch, place_order
 from domain.orders.placing import Placed
 from domain.principal import Principal
 from domain.stores import rebuild_store_index
@@ -28,7 +29,7 @@ async def place(
     return await place_order(
         dispatch,
         member,
-        lines=[LineRequest(product.id, 2)],
+        lines=[Line(product.id, 2)],
         delivery_address="1 Customer Road",
         latitude=HOME[0],
         longitude=HOME[1],

@@ -3,7 +3,6 @@ tiers and the annual ranking."""
 
 from domain.loyalty.earning import (
     Earned,
-    Quantity,
     earn_for_order,
     earned,
     record_purchase,
@@ -23,7 +22,6 @@ from domain.loyalty.redeeming import redeem_points, redeem_voucher
 __all__ = [
     "Earned",
     "InsufficientPoints",
-    "Quantity",
     "Ranked",
     "activities",
     "campaigns",

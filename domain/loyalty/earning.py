@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from tortoise.expressions import F
 
-from domain import validation
-from domain.errors import Forbidden, Invalid, NotFound
+from domain.errors import Forbidden
+from domain.lines import Line, count_units, products_for
 from domain.loyalty import ledger, rules, tiers
 from domain.loyalty.policies import active_campaigns
 from domain.models import (
@@ -30,15 +30,6 @@ from domain.models import (
 )
 from domain.models.enums import Channel, PointsEntryKind
 from domain.principal import Principal
-
-MAX_LINES = 50
-MAX_QUANTITY = 999
-
-
-@dataclass(frozen=True)
-class Quantity:
-    product_id: int
-    quantity: int
 
 
 @dataclass(frozen=True)
@@ -60,19 +51,19 @@ class Sale:
 
 
 async def record_purchase(
-    actor: Principal, now: datetime, *, member_id: int, lines: list[Quantity], key: str
+    actor: Principal, now: datetime, *, member_id: int, lines: list[Line], key: str
 ) -> Earned:
     """A sale at the counter of the caller's store, credited to the store and the clerk."""
     if not actor.is_staff or actor.store_id is None:
         raise Forbidden("Only staff record a sale at their counter.")
     store_id = actor.store_id
     key = ledger.clean_key(key)
-    quantities = _quantities(lines)
+    quantities = count_units(lines, "A sale")
     content = {"member": member_id, "lines": sorted(quantities.items())}
     scope = ledger.key_scope("purchase", actor)
     if (first := await ledger.repeat(scope, key, content)) is not None:
         return await earned(first, repeated=True)
-    products = await _products(quantities)
+    products = await products_for(quantities)
     sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
     sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
     applied = await ledger.once(scope, key, content, lambda: _earn(sale, sale_lines, now))
@@ -222,25 +213,3 @@ def _sale_line(product: Product, quantity: int, unit_price: Decimal) -> rules.Sa
         points_per_yuan=product.points_per_yuan,
         is_member_pack=product.is_member_pack,
     )
-
-
-def _quantities(lines: list[Quantity]) -> dict[int, int]:
-    if not lines:
-        raise Invalid("A sale needs at least one line.", "lines")
-    if len(lines) > MAX_LINES:
-        raise Invalid(f"A sale has at most {MAX_LINES} lines.", "lines")
-    quantities: dict[int, int] = {}
-    for i, line in enumerate(lines):
-        validation.whole(line.quantity, f"lines.{i}.quantity", minimum=1, maximum=MAX_QUANTITY)
-        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
-        if quantities[line.product_id] > MAX_QUANTITY:
-            raise Invalid(f"At most {MAX_QUANTITY} of one product.", f"lines.{i}.quantity")
-    return quantities
-
-
-async def _products(quantities: dict[int, int]) -> dict[int, Product]:
-    found = {p.id: p for p in await Product.filter(id__in=list(quantities), active=True)}
-    for i, product_id in enumerate(quantities):
-        if product_id not in found:
-            raise NotFound("No product has this id.", f"lines.{i}.productId")
-    return found

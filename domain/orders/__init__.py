@@ -11,11 +11,10 @@ from domain.orders.offers import (
     offer_waiting_orders,
     reschedule_pending,
 )
-from domain.orders.placing import LineRequest, place_order
+from domain.orders.placing import place_order
 
 __all__ = [
     "Dispatch",
-    "LineRequest",
     "accept_order",
     "assign_order",
     "cancel_order",

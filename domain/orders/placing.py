@@ -10,22 +10,13 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 
 from domain import validation
-from domain.errors import Invalid, NotFound
+from domain.lines import Line, count_units, products_for
 from domain.models import Member, Order, OrderOffer, Product, Store
 from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders.dispatch import Dispatch, Effects
 from domain.orders.routing import choose_store
 from domain.orders.writing import write_order
 from domain.principal import Principal, Role
-
-MAX_LINES = 50
-MAX_QUANTITY = 999
-
-
-@dataclass(frozen=True)
-class LineRequest:
-    product_id: int
-    quantity: int
 
 
 @dataclass(frozen=True)
@@ -41,7 +32,7 @@ async def place_order(
     dispatch: Dispatch,
     actor: Principal,
     *,
-    lines: list[LineRequest],
+    lines: list[Line],
     delivery_address: str,
     latitude: float,
     longitude: float,
@@ -54,8 +45,8 @@ async def place_order(
     key = _key(idempotency_key)
     if key and (first := await Order.get_or_none(member_id=actor.user_id, idempotency_key=key)):
         return Placed(first, first.status is OrderStatus.UNASSIGNED, repeated=True)
-    quantities = _quantities(lines)
-    products = await _products(quantities)
+    quantities = count_units(lines, "An order")
+    products = await products_for(quantities)
     member = await Member.get(id=actor.user_id)
     store = await choose_store(
         dispatch.stores,
@@ -80,29 +71,6 @@ def _key(raw: str | None) -> str | None:
     if raw is None:
         return None
     return validation.text(raw, "idempotencyKey", max_length=100)
-
-
-def _quantities(lines: list[LineRequest]) -> dict[int, int]:
-    if not lines:
-        raise Invalid("An order needs at least one line.", "lines")
-    if len(lines) > MAX_LINES:
-        raise Invalid(f"An order has at most {MAX_LINES} lines.", "lines")
-    quantities: dict[int, int] = {}
-    for i, line in enumerate(lines):
-        validation.whole(line.quantity, f"lines.{i}.quantity", minimum=1, maximum=MAX_QUANTITY)
-        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
-    for i, line in enumerate(lines):
-        if quantities[line.product_id] > MAX_QUANTITY:
-            raise Invalid(f"At most {MAX_QUANTITY} of one product.", f"lines.{i}.quantity")
-    return quantities
-
-
-async def _products(quantities: dict[int, int]) -> dict[int, Product]:
-    found = {p.id: p for p in await Product.filter(id__in=list(quantities), active=True)}
-    for i, product_id in enumerate(quantities):
-        if product_id not in found:
-            raise NotFound("No product has this id.", f"lines.{i}.productId")
-    return found
 
 
 async def _write(

@@ -3,10 +3,10 @@ import asyncio
 import pytest
 
 from domain.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
+from domain.lines import Line
 from domain.models import Order, OrderItem, OrderOffer
 from domain.models.enums import OrderStatus, StaffRole
 from domain.orders import (
-    LineRequest,
     accept_order,
     cancel_order,
     complete_delivery,
@@ -126,7 +126,7 @@ async def test_a_repeated_idempotency_key_returns_the_first_order(dispatch, prod
 async def test_bad_lines_write_nothing(dispatch, product, lines, error, field):
     await stores_east(dispatch, 1.0)
     member = factories.as_member(await factories.member())
-    requests = [LineRequest(product.id if p == "p" else p, q) for p, q in lines]
+    requests = [Line(product.id if p == "p" else p, q) for p, q in lines]
     with pytest.raises(error) as err:
         await place_order(
             dispatch,

@@ -21,6 +21,7 @@ from typing import Any
 from domain import loyalty
 from domain.db import close_database, open_database
 from domain.errors import DomainError
+from domain.lines import Line
 from domain.models.enums import Channel
 from domain.principal import Principal, Role
 
@@ -36,8 +37,7 @@ class Client:
     def purchase(self, key: str, rng: random.Random) -> Any:
         member = rng.choice(self.s["members"])
         lines = [
-            loyalty.Quantity(p, rng.randint(1, 3))
-            for p in rng.sample(self.s["products"], rng.randint(1, 2))
+            Line(p, rng.randint(1, 3)) for p in rng.sample(self.s["products"], rng.randint(1, 2))
         ]
         return lambda: loyalty.record_purchase(
             self.clerk, datetime.now(UTC), member_id=member, lines=lines, key=key

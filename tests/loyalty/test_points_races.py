@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 import pytest
 
 from domain.errors import DomainError, ErrorCode
-from domain.loyalty import Quantity, record_purchase, redeem_points
+from domain.lines import Line
+from domain.loyalty import record_purchase, redeem_points
 from domain.models import IdempotencyKey, Member, PointsEntry
 from domain.models.enums import Channel
 from tests import factories
@@ -68,7 +69,7 @@ async def test_fifty_concurrent_redemptions_of_ten_covered_exactly_ten_succeed(s
 
 async def test_racing_repeats_of_one_key_apply_it_once(shop, dispatch):
     member = shop["members"][0]
-    lines = [Quantity(shop["products"][1].id, 6)]
+    lines = [Line(shop["products"][1].id, 6)]
     results = await asyncio.gather(
         *(
             record_purchase(

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from domain import loyalty, orders
+from domain.lines import Line
 from domain.models import Store
 from domain.models.enums import StaffRole
 from domain.principal import Principal
@@ -122,7 +123,7 @@ async def _an_order_nobody_serves(world: World) -> None:
     await orders.place_order(
         world.dispatch,
         world.principals["other_member"],  # type: ignore[arg-type]
-        lines=[orders.LineRequest(product.id, 1)],
+        lines=[Line(product.id, 1)],
         delivery_address="Far away",
         latitude=HOME[0] + 5,
         longitude=HOME[1],
@@ -137,7 +138,7 @@ async def _a_sale_with_a_voucher(world: World) -> None:
         _clerk(world),
         world.dispatch.now(),
         member_id=world.extra["member_pk"],
-        lines=[loyalty.Quantity(pack.id, 6)],
+        lines=[Line(pack.id, 6)],
         key=f"matrix-{next(_phones)}",
     )
     world.ids["voucher"] = to_global_id("Voucher", earned.vouchers[0].id)

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from domain import loyalty
+from domain.lines import Line
 from domain.models import Order, PointsEntry
 from domain.models.enums import PointsEntryKind
 from schema.context import Context, Services
@@ -100,7 +101,7 @@ async def test_points_redeem_is_limited_per_member(gql, tight, dispatch):
     reward = to_global_id("Reward", (await factories.reward(10)).id)
     members = [await factories.member() for _ in range(2)]
     for n, member in enumerate(members):
-        lines = [loyalty.Quantity(pack.id, 1)]
+        lines = [Line(pack.id, 1)]
         await loyalty.record_purchase(
             clerk, dispatch.now(), member_id=member.id, lines=lines, key=f"sale-{n}"
         )

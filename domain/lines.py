@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from domain import validation
 from domain.errors import Invalid, NotFound
 from domain.models import Product
+from domain.sql import rows_by_id
 
 MAX_LINES = 50
+CENT = Decimal("0.01")
 MAX_QUANTITY = 999
 
 
@@ -37,7 +41,19 @@ def count_units(lines: list[Line], what: str) -> dict[int, int]:
 async def products_for(units: dict[int, int]) -> dict[int, Product]:
     """The active products the lines name; an unknown one is ``NotFound``."""
     found = {p.id: p for p in await Product.filter(id__in=list(units), active=True)}
+    _require_all(units, found)
+    return found
+
+
+async def prices_for(units: dict[int, int]) -> dict[int, Decimal]:
+    """``products_for``'s check, for a caller that needs only the unit prices."""
+    rows = await rows_by_id(Product, ("id", "price"), units, '"active"')
+    found = {int(row[0]): Decimal(str(row[1])).quantize(CENT) for row in rows}
+    _require_all(units, found)
+    return found
+
+
+def _require_all(units: dict[int, int], found: Mapping[int, object]) -> None:
     for i, product_id in enumerate(units):
         if product_id not in found:
             raise NotFound("No product has this id.", f"lines.{i}.productId")
-    return found

@@ -13,6 +13,7 @@ from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders import states
 from domain.orders.dispatch import Dispatch, Effects, deadline_key
 from domain.orders.routing import (
+    Candidate,
     Destination,
     choose_store,
     choose_stores,
@@ -182,7 +183,7 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
     return effects
 
 
-def _route_move(store: Store | None) -> states.Move:
+def _route_move(store: Candidate | None) -> states.Move:
     return states.Move.OFFER if store is not None else states.Move.UNASSIGN
 
 
@@ -236,7 +237,7 @@ async def _end_and_route(
 
 
 async def _offer_or_unassign(
-    dispatch: Dispatch, order: Order, store: Store | None, now: datetime, effects: Effects
+    dispatch: Dispatch, order: Order, store: Candidate | None, now: datetime, effects: Effects
 ) -> None:
     """Inside a transaction: give the order to ``store``, or mark it UNASSIGNED if None."""
     if store is None:

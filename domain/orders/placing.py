@@ -10,13 +10,15 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 
 from domain import validation
-from domain.lines import Line, count_units, products_for
-from domain.models import Member, Order, OrderOffer, Product, Store
+from domain.errors import NotFound
+from domain.lines import Line, count_units, prices_for
+from domain.models import Member, Order, OrderOffer
 from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders.dispatch import Dispatch, Effects
-from domain.orders.routing import choose_store
+from domain.orders.routing import Candidate, choose_store
 from domain.orders.writing import write_order
 from domain.principal import Principal, Role
+from domain.sql import rows_by_id
 
 
 @dataclass(frozen=True)
@@ -46,25 +48,31 @@ async def place_order(
     if key and (first := await Order.get_or_none(member_id=actor.user_id, idempotency_key=key)):
         return Placed(first, first.status is OrderStatus.UNASSIGNED, repeated=True)
     quantities = count_units(lines, "An order")
-    products = await products_for(quantities)
-    member = await Member.get(id=actor.user_id)
+    prices = await prices_for(quantities)
     store = await choose_store(
         dispatch.stores,
         latitude=latitude,
         longitude=longitude,
-        home_store_id=member.home_store_id,
+        home_store_id=await _home_store(actor.user_id),
         exclude=set(),
     )
     try:
         order, effects = await _write(
-            dispatch, member, store, products, quantities, address, latitude, longitude, key
+            dispatch, actor.user_id, store, prices, quantities, address, latitude, longitude, key
         )
     except IntegrityError:
-        if key and (first := await Order.get_or_none(member_id=member.id, idempotency_key=key)):
+        if key and (first := await Order.get_or_none(member_id=actor.user_id, idempotency_key=key)):
             return Placed(first, first.status is OrderStatus.UNASSIGNED, repeated=True)
         raise
     await effects.apply(dispatch)
     return Placed(order, store is None)
+
+
+async def _home_store(member_id: int) -> int | None:
+    rows = await rows_by_id(Member, ("home_store_id",), [member_id])
+    if not rows:
+        raise NotFound("No member has this id.", "member")
+    return None if rows[0][0] is None else int(rows[0][0])
 
 
 def _key(raw: str | None) -> str | None:
@@ -75,9 +83,9 @@ def _key(raw: str | None) -> str | None:
 
 async def _write(
     dispatch: Dispatch,
-    member: Member,
-    store: Store | None,
-    products: dict[int, Product],
+    member_id: int,
+    store: Candidate | None,
+    prices: dict[int, Decimal],
     quantities: dict[int, int],
     address: str,
     latitude: float,
@@ -86,10 +94,10 @@ async def _write(
 ) -> tuple[Order, Effects]:
     effects = Effects()
     now = dispatch.now()
-    total = sum((products[p].price * q for p, q in quantities.items()), Decimal("0.00"))
+    total = sum((prices[p] * q for p, q in quantities.items()), Decimal("0.00"))
     order = Order(
         number=_number(now.strftime("%y%m%d")),
-        member_id=member.id,
+        member_id=member_id,
         store_id=store.id if store else None,
         status=OrderStatus.PENDING if store else OrderStatus.UNASSIGNED,
         total=total,
@@ -104,7 +112,7 @@ async def _write(
         offer = OrderOffer(
             store_id=store.id, status=OfferStatus.PENDING, offered_at=now, expires_at=expires
         )
-    await write_order(order, [(p, q, products[p].price) for p, q in quantities.items()], offer)
+    await write_order(order, [(p, q, prices[p]) for p, q in quantities.items()], offer)
     if offer is not None:
         effects.offered(offer, order)
     else:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from domain.models import OrderOffer, Store
+from domain.sql import rows_by_id
 from domain.stores import rebuild_store_index
 from realtime.geo import GeoIndex
 
@@ -14,6 +15,20 @@ SEARCH_RADIUS_KM = 100.0
 # Most orders are served by one of the nearest few stores: look at those before all of them.
 NEAREST_FIRST = 32
 EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What routing needs of an open store; its four columns, not the whole row (placing an
+    order reads up to ``NEAREST_FIRST`` of them, and whole models were most of its cost)."""
+
+    id: int
+    latitude: float
+    longitude: float
+    service_radius_km: float
+
+
+CANDIDATE_COLUMNS = ("id", "latitude", "longitude", "service_radius_km")
 
 
 @dataclass(frozen=True)
@@ -33,7 +48,7 @@ async def choose_store(
     longitude: float,
     home_store_id: int | None,
     exclude: set[int],
-) -> Store | None:
+) -> Candidate | None:
     """The home store if it can serve the point, else the nearest store that can, else None.
 
     A store can serve a point when it is active, accepting orders, has not been offered this
@@ -43,7 +58,7 @@ async def choose_store(
     return (await choose_stores(index, [where]))[0]
 
 
-async def choose_stores(index: GeoIndex, wheres: list[Destination]) -> list[Store | None]:
+async def choose_stores(index: GeoIndex, wheres: list[Destination]) -> list[Candidate | None]:
     """``choose_store`` for many orders at once: one Redis round trip and one query."""
     if not wheres:
         return []
@@ -55,7 +70,7 @@ async def choose_stores(index: GeoIndex, wheres: list[Destination]) -> list[Stor
     wanted = {i for near in ranked for i, _ in near}
     wanted |= {w.home_store_id for w in wheres if w.home_store_id is not None}
     open_stores = await _open_stores(wanted)
-    chosen: list[Store | None] = []
+    chosen: list[Candidate | None] = []
     for where, near in zip(wheres, ranked, strict=True):
         found = _first_serving(where, near, open_stores)
         if found is None and len(near) == NEAREST_FIRST:  # all near ones busy: every store
@@ -67,17 +82,16 @@ async def choose_stores(index: GeoIndex, wheres: list[Destination]) -> list[Stor
     return chosen
 
 
-async def _open_stores(ids: set[int]) -> dict[int, Store]:
+async def _open_stores(ids: set[int]) -> dict[int, Candidate]:
     if not ids:
         return {}
-    return {
-        s.id: s for s in await Store.filter(id__in=list(ids), active=True, accepting_orders=True)
-    }
+    rows = await rows_by_id(Store, CANDIDATE_COLUMNS, ids, '"active" AND "accepting_orders"')
+    return {int(row[0]): Candidate(int(row[0]), *map(float, row[1:])) for row in rows}
 
 
 def _first_serving(
-    where: Destination, ranked: list[tuple[int, float]], stores: dict[int, Store]
-) -> Store | None:
+    where: Destination, ranked: list[tuple[int, float]], stores: dict[int, Candidate]
+) -> Candidate | None:
     """The home store if it serves the point, else the nearest of ``ranked`` that does."""
     home = stores.get(where.home_store_id) if where.home_store_id is not None else None
     if home is not None and where.home_store_id not in where.exclude:

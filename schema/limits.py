@@ -65,12 +65,15 @@ def _tag(error: GraphQLError) -> None:
         error.extensions = {**(error.extensions or {}), "code": code.value}
 
 
-def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
-    """Extension factories enforcing ``limits``; the rule classes are made here, once."""
-    rules: list[type[ASTValidationRule]] = [
-        depth_validator(limits.max_depth, None),
-        aliases_validator(limits.max_aliases),
-    ]
+def validation_rules(limits: Limits) -> list[type[ASTValidationRule]]:
+    """The rules refusing a document too deep or with too many aliases."""
+    return [depth_validator(limits.max_depth, None), aliases_validator(limits.max_aliases)]
+
+
+def limit_extensions(
+    limits: Limits, rules: list[type[ASTValidationRule]]
+) -> list[Callable[[], SchemaExtension]]:
+    """Extension factories enforcing ``limits`` with ``validation_rules(limits)``, made once."""
     return [
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

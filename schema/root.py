@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     DisableIntrospection,
     ParserCache,
@@ -16,15 +16,17 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types.graphql import OperationType
 
 from schema.errors import PublicError
-from schema.limits import Limits, limit_extensions
+from schema.limits import Limits, limit_extensions, validation_rules
 from schema.loyalty import Activity, Campaign
 from schema.loyalty_mutations import LoyaltyMutation
 from schema.loyalty_queries import LoyaltyQuery
 from schema.masking import MaskUnexpected
 from schema.mutations import SetupMutation
 from schema.observability import Reporter, observer
+from schema.offer_stream import OfferStreams
 from schema.order_mutations import OrderMutation
 from schema.queries import Query
 from schema.session_mutations import SessionMutation
@@ -59,6 +61,35 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 class Schema(strawberry.Schema):
+    # Set by build_schema once the schema exists: the fast path of store apps' offer streams.
+    offer_streams: OfferStreams | None = None
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> Any:
+        """``orderOffers`` documents that only read fields skip per-event execution."""
+        plan = self.offer_streams.plan(query, operation_name) if self.offer_streams else None
+        if plan is not None and self.offer_streams is not None:
+            fast = await self.offer_streams.open(plan, context_value, variable_values)
+            if fast is not None:
+                return fast
+        return await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Expected errors (refused input, sign-in needed) are the client's business: DEBUG.
 
@@ -73,10 +104,11 @@ def build_schema(
     introspection: bool = True,
     limits: Limits | None = None,
     reporter: Reporter | None = None,
-) -> strawberry.Schema:
+) -> Schema:
     limits = limits or Limits()
+    rules = validation_rules(limits)
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        *limit_extensions(limits),
+        *limit_extensions(limits, rules),
         lambda: MaskUnexpected(should_mask_error=should_mask),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
@@ -85,7 +117,8 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return Schema(
+        rules = [*rules, NoSchemaIntrospectionCustomRule]
+    schema = Schema(
         query=merge_types("Query", (Query, LoyaltyQuery)),
         mutation=merge_types(
             "Mutation", (SetupMutation, OrderMutation, SessionMutation, LoyaltyMutation)
@@ -107,3 +140,7 @@ def build_schema(
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
+    schema.offer_streams = OfferStreams(
+        schema._schema, rules, max_tokens=limits.max_tokens, reporter=reporter
+    )
+    return schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,7 +20,8 @@ from domain.models.enums import OfferStatus, OrderStatus
 from domain.principal import Principal, Role
 from domain.visibility import visible_orders
 from realtime import keys
-from schema.context import Info
+from realtime.bus import EventBus
+from schema.context import Context, Info
 from schema.errors import PublicError, forbidden
 from schema.loaders import Loaders
 from schema.orders import OfferEventKind, OrderOfferEvent
@@ -56,9 +58,8 @@ async def _pending(store_id: int) -> list[OfferModel]:
     return await OfferModel.filter(store_id=store_id, status=OfferStatus.PENDING).order_by("id")
 
 
-async def _event(info: Info, kind: OfferEventKind, offer: OfferModel) -> OrderOfferEvent:
-    order = await OrderModel.get(id=offer.order_id)
-    return _event_of(info, kind, offer, order)
+async def _order_of(offer: OfferModel) -> OrderModel:
+    return await OrderModel.get(id=offer.order_id)
 
 
 def _event_of(
@@ -106,6 +107,41 @@ async def _offer_of(message: dict[str, Any], store: int) -> tuple[OfferModel, Or
     return found, await OrderModel.get(id=found.order_id)
 
 
+OfferEvent = tuple[OfferEventKind, OfferModel, OrderModel]
+
+
+async def offer_events(bus: EventBus, store: int) -> AsyncGenerator[OfferEvent, None]:
+    """A store's offers as rows: the pending ones replayed, then each OFFERED and WITHDRAWN."""
+    async with bus.subscribe(keys.store_events(store)) as events:
+        shown: set[int] = set()
+        for offer in await _pending(store):  # subscribed first: nothing slips between
+            shown.add(offer.id)
+            yield OfferEventKind.OFFERED, offer, await _order_of(offer)
+        async for message in events:
+            if message.get("resync"):
+                async for event in _resync(store, shown):
+                    yield event
+                continue
+            found = await _offer_of(message, store)
+            if found is None:
+                continue
+            offer, order = found
+            if message.get("kind") == OfferEventKind.OFFERED.value:
+                if offer.id in shown or offer.status is not OfferStatus.PENDING:
+                    continue
+                shown.add(offer.id)
+                yield OfferEventKind.OFFERED, offer, order
+            elif offer.id in shown:
+                shown.discard(offer.id)
+                yield OfferEventKind.WITHDRAWN, offer, order
+
+
+async def offers_store(context: Context, store_id: strawberry.ID | None) -> int:
+    """The store whose offers the caller may follow, or a ``PublicError``."""
+    actor = context.require(Role.CLERK, Role.MANAGER, Role.ADMIN)
+    return await _store_of(actor, store_id)
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -115,30 +151,10 @@ class Subscription:
     async def order_offers(
         self, info: Info, store_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrderOfferEvent, None]:
-        actor = info.context.require(Role.CLERK, Role.MANAGER, Role.ADMIN)
-        store = await _store_of(actor, store_id)
-        async with info.context.services.bus.subscribe(keys.store_events(store)) as events:
-            shown: set[int] = set()
-            for offer in await _pending(store):  # subscribed first: nothing slips between
-                shown.add(offer.id)
-                yield await _event(info, OfferEventKind.OFFERED, offer)
-            async for message in events:
-                if message.get("resync"):
-                    async for event in _resync(info, store, shown):
-                        yield event
-                    continue
-                found = await _offer_of(message, store)
-                if found is None:
-                    continue
-                offer, order = found
-                if message.get("kind") == OfferEventKind.OFFERED.value:
-                    if offer.id in shown or offer.status is not OfferStatus.PENDING:
-                        continue
-                    shown.add(offer.id)
-                    yield _event_of(info, OfferEventKind.OFFERED, offer, order)
-                elif offer.id in shown:
-                    shown.discard(offer.id)
-                    yield _event_of(info, OfferEventKind.WITHDRAWN, offer, order)
+        store = await offers_store(info.context, store_id)
+        async with aclosing(offer_events(info.context.services.bus, store)) as events:
+            async for kind, offer, order in events:
+                yield _event_of(info, kind, offer, order)
 
     @strawberry.subscription(
         description="Admin: each order as it becomes UNASSIGNED (no store is left to try)."
@@ -177,14 +193,14 @@ async def _offered_to(actor: Principal, order_id: int) -> OrderModel | None:
     return None
 
 
-async def _resync(info: Info, store: int, shown: set[int]) -> AsyncGenerator[OrderOfferEvent, None]:
+async def _resync(store: int, shown: set[int]) -> AsyncGenerator[OfferEvent, None]:
     """After lost messages: withdraw what ended meanwhile, offer what began."""
     current = {o.id: o for o in await _pending(store)}
     for gone in sorted(shown - current.keys()):
         offer = await OfferModel.get_or_none(id=gone)
         shown.discard(gone)
         if offer is not None:
-            yield await _event(info, OfferEventKind.WITHDRAWN, offer)
+            yield OfferEventKind.WITHDRAWN, offer, await _order_of(offer)
     for new in sorted(current.keys() - shown):
         shown.add(new)
-        yield await _event(info, OfferEventKind.OFFERED, current[new])
+        yield OfferEventKind.OFFERED, current[new], await _order_of(current[new])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -34,11 +35,33 @@ def _children(model: type[M], parent: str) -> DataLoader[int, list[M]]:
 
 
 class Loaders:
-    def __init__(self) -> None:
-        self.store = _by_id(Store)
-        self.member = _by_id(Member)
-        self.staff = _by_id(Staff)
-        self.product = _by_id(Product)
-        self.reward = _by_id(Reward)
-        self.order_items = _children(OrderItem, "order_id")
-        self.order_offers = _children(OrderOffer, "order_id")
+    """Each loader is made when first asked for: a store app's socket holds a context for
+    hours and most never load anything, and seven loaders cost ~4 KiB."""
+
+    @cached_property
+    def store(self) -> DataLoader[int, Store | None]:
+        return _by_id(Store)
+
+    @cached_property
+    def member(self) -> DataLoader[int, Member | None]:
+        return _by_id(Member)
+
+    @cached_property
+    def staff(self) -> DataLoader[int, Staff | None]:
+        return _by_id(Staff)
+
+    @cached_property
+    def product(self) -> DataLoader[int, Product | None]:
+        return _by_id(Product)
+
+    @cached_property
+    def reward(self) -> DataLoader[int, Reward | None]:
+        return _by_id(Reward)
+
+    @cached_property
+    def order_items(self) -> DataLoader[int, list[OrderItem]]:
+        return _children(OrderItem, "order_id")
+
+    @cached_property
+    def order_offers(self) -> DataLoader[int, list[OrderOffer]]:
+        return _children(OrderOffer, "order_id")

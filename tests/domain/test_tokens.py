@@ -23,6 +23,29 @@ def test_an_expired_token_is_refused():
         codec.read(token)
 
 
+def test_a_token_read_before_still_expires():
+    now = [time.time()]
+    codec = TokenCodec(SECRET, 60, clock=lambda: now[0])
+    principal = Principal(Role.CLERK, 7, 3)
+    token = codec.issue(principal, now=now[0])
+    assert codec.read(token) == principal
+    now[0] += 59
+    assert codec.read(token) == principal  # the verified token, not verified again
+    now[0] += 1
+    with pytest.raises(Unauthenticated, match="expired"):
+        codec.read(token)
+    with pytest.raises(Unauthenticated, match="expired"):
+        codec.read(token)
+
+
+def test_a_forged_token_is_refused_every_time():
+    forged = TokenCodec("another-key-that-is-long-enough!!!", 60).issue(Principal(Role.ADMIN, 1))
+    codec = TokenCodec(SECRET, 60)
+    for _ in range(2):
+        with pytest.raises(Unauthenticated, match="not valid"):
+            codec.read(forged)
+
+
 def test_a_token_signed_with_another_key_is_refused():
     forged = TokenCodec("another-key-that-is-long-enough!!!", 60).issue(Principal(Role.ADMIN, 1))
     with pytest.raises(Unauthenticated, match="not valid"):

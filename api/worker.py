@@ -21,6 +21,9 @@ log = logging.getLogger("o2o.worker")
 RECONCILE_SECONDS = 60.0
 # Offers expired together: larger batches cost less each, but the first waits for the last.
 EXPIRY_BATCH = 100
+# Batches expired at once: each mostly waits on PostgreSQL round trips and its commit, which
+# the others overlap; a few keep the process busy, more only queue for its CPU and the pool.
+EXPIRY_BATCHES_AT_ONCE = 3
 
 
 async def handle_deadline(dispatch: Dispatch, member: str) -> None:
@@ -69,6 +72,7 @@ def deadline_worker(dispatch: Dispatch, redis: Redis) -> DeadlineWorker:
         batch_handler=lambda members: handle_deadlines(dispatch, members),
         clock=dispatch.clock,
         batch=EXPIRY_BATCH,
+        max_batches=EXPIRY_BATCHES_AT_ONCE,
     )
 
 

@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
 
 from realtime import keys
 from realtime.client import Pipeline, Redis, database_index
@@ -111,7 +112,11 @@ class DeadlineQueue:
 
 
 class DeadlineWorker:
-    """Claims due entries and runs the handler on each; sleeps until the next deadline."""
+    """Claims due entries and runs the handler on them; sleeps until the next deadline.
+
+    Up to ``max_batches`` claimed batches are handled at once: a batch spends most of its time
+    waiting on database round trips and commits, which the next batch's can overlap.
+    """
 
     def __init__(
         self,
@@ -122,12 +127,15 @@ class DeadlineWorker:
         batch_handler: BatchHandler | None = None,
         clock: Clock | None = None,
         batch: int = 200,
+        max_batches: int = 3,
         concurrency: int = 8,
         max_idle: float = 30.0,
         handler_timeout: float = 20.0,
     ) -> None:
         if (handler is None) == (batch_handler is None):
             raise ValueError("give a handler or a batch_handler")
+        if max_batches < 1:
+            raise ValueError("max_batches must be at least 1")
         self._queue = queue
         self._redis = redis
         self._handler = handler
@@ -136,6 +144,8 @@ class DeadlineWorker:
         self._gate = asyncio.Semaphore(concurrency)
         self._clock = clock or SystemClock()
         self._batch = batch
+        self._max_batches = max_batches
+        self._batches: set[asyncio.Task[None]] = set()
         self._max_idle = max_idle
         self._handler_timeout = handler_timeout
         self._wake = asyncio.Event()
@@ -146,11 +156,14 @@ class DeadlineWorker:
     async def run_once(self) -> int:
         """Handle everything due now; how many entries were claimed."""
         claimed = await self._queue.claim(self._clock.now(), self._batch)
+        await self._handle_claimed(claimed)
+        return len(claimed)
+
+    async def _handle_claimed(self, claimed: list[str]) -> None:
         if claimed and self._batch_handler is not None:
             await self._handle_batch(self._batch_handler, claimed)
         elif claimed:
             await asyncio.gather(*(self._handle(member) for member in claimed))
-        return len(claimed)
 
     async def _handle_batch(self, handler: BatchHandler, members: list[str]) -> None:
         try:
@@ -175,21 +188,61 @@ class DeadlineWorker:
         listener = asyncio.create_task(self._listen(stop))
         try:
             while not stop.is_set():
-                self._wake.clear()  # before claiming: a deadline added meanwhile still wakes us
-                self._sleeping_until = math.inf
-                try:
-                    if await self.run_once() >= self._batch:
-                        continue  # more may be due already
-                    delay = await self._delay()
-                except Exception:  # Redis or the database away: try again shortly
-                    log.exception("deadline worker pass failed")
-                    delay = 1.0
-                self._sleeping_until = self._clock.now() + delay
-                await _wait_any(stop, self._wake, delay)
+                if len(self._batches) >= self._max_batches:
+                    await _wait_any(stop, self._batches, None)  # until one of them ends
+                elif (delay := await self._pass()) is not None:
+                    await self._sleep(stop, delay)
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+            await self._finish_batches()
+
+    async def _pass(self) -> float | None:
+        """Claim one batch and start it; how long to sleep then, or None to claim again now."""
+        self._wake.clear()  # before claiming: a deadline added meanwhile still wakes us
+        self._sleeping_until = math.inf
+        try:
+            claimed = await self._queue.claim(self._clock.now(), self._batch)
+            if claimed:
+                self._start(claimed)
+            if len(claimed) >= self._batch:
+                return None
+            return await self._delay()
+        except Exception:  # Redis or the database away: try again shortly
+            log.exception("deadline worker pass failed")
+            return 1.0
+
+    async def _sleep(self, stop: asyncio.Event, delay: float) -> None:
+        """Until the next deadline, or one scheduled earlier meanwhile (``_listen``)."""
+        self._sleeping_until = self._clock.now() + delay
+        wake = asyncio.create_task(self._wake.wait())
+        try:
+            await _wait_any(stop, {wake}, delay)
+        finally:
+            wake.cancel()
+
+    def _start(self, claimed: list[str]) -> None:
+        task = asyncio.create_task(self._handle_claimed(claimed))
+        self._batches.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._batches.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Only ``done()`` can raise here (Redis away): the entries' leases retry them.
+            log.error("finishing a deadline batch failed", exc_info=task.exception())
+
+    async def _finish_batches(self) -> None:
+        """On stop: let the running batches end, and cancel what outlives its own timeout
+        (a stuck ``done()``), so that nothing is left running after ``run`` returns."""
+        if not self._batches:
+            return
+        running = set(self._batches)
+        _, late = await asyncio.wait(running, timeout=self._handler_timeout)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     async def _delay(self) -> float:
         next_due = await self._queue.next_due()
@@ -225,10 +278,12 @@ class DeadlineWorker:
                     await pubsub.aclose()
 
 
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
+async def _wait_any(
+    stop: asyncio.Event, tasks: Collection[asyncio.Task[Any]], seconds: float | None
+) -> None:
+    """Until ``stop`` is set, one of ``tasks`` ends or ``seconds`` pass; the tasks run on."""
+    stopped = asyncio.create_task(stop.wait())
     try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({stopped, *tasks}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for waiter in waiters:
-            waiter.cancel()
+        stopped.cancel()

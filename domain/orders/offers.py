@@ -22,6 +22,7 @@ from domain.orders.routing import (
     tried_stores_of,
 )
 from domain.principal import Principal, Role
+from domain.sql import rows_by_id
 
 log = logging.getLogger("o2o.orders")
 
@@ -144,8 +145,7 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
     if len(set(order_ids)) != len(order_ids):
         raise _Unusual  # two pending offers of one order: let the single path sort it out
     orders = {o.id: o for o in await Order.filter(id__in=order_ids)}
-    members = {o.member_id for o in orders.values()}
-    homes = dict(await Member.filter(id__in=list(members)).values_list("id", "home_store_id"))
+    homes = await _home_stores({o.member_id for o in orders.values()})
     tried = await tried_stores_of(order_ids)
     wheres = []
     for offer in due:
@@ -181,6 +181,11 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
             effects.unassigned(order.id)
         effects.order_changed(order.id)
     return effects
+
+
+async def _home_stores(member_ids: set[int]) -> dict[int, int | None]:
+    rows = await rows_by_id(Member, ("id", "home_store_id"), member_ids)
+    return {int(i): None if home is None else int(home) for i, home in rows}
 
 
 def _route_move(store: Candidate | None) -> states.Move:

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from domain.models import OrderOffer, Store
-from domain.sql import rows_by_id
+from domain.sql import rows_by_id, rows_where_in
 from domain.stores import rebuild_store_index
 from realtime.geo import GeoIndex
 
@@ -112,9 +112,9 @@ async def tried_stores(order_id: int) -> set[int]:
 async def tried_stores_of(order_ids: list[int]) -> dict[int, set[int]]:
     """The stores already offered each order."""
     tried: dict[int, set[int]] = {i: set() for i in order_ids}
-    rows = await OrderOffer.filter(order_id__in=order_ids).values_list("order_id", "store_id")
+    rows = await rows_where_in(OrderOffer, ("order_id", "store_id"), "order_id", order_ids)
     for order_id, store_id in rows:
-        tried[order_id].add(store_id)
+        tried[int(order_id)].add(int(store_id))
     return tried
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from domain.errors import DomainError, ErrorCode
 from domain.models import Order
 from domain.models.enums import OrderStatus as S
+from domain.sql import rows_by_id
 
 
 class Move(StrEnum):
@@ -75,7 +76,8 @@ async def move_each(moves: list[tuple[Order, Move, dict[str, Any]]]) -> bool:
     one UPDATE for all; False, changing nothing, when any order is not where its move starts.
     """
     ids = [order.id for order, _, _ in moves]
-    current = dict(await Order.filter(id__in=ids).select_for_update().values_list("id", "status"))
+    rows = await rows_by_id(Order, ("id", "status"), ids, lock=True)
+    current = {int(order_id): S(status) for order_id, status in rows}
     if any(current.get(order.id) not in TRANSITIONS[step][0] for order, step, _ in moves):
         return False
     fields = {"status"}

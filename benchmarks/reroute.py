@@ -207,6 +207,7 @@ async def run(quick: bool) -> Report:
             f"on subscribe{'' if replayed else ' (timed out)'}"
         )
         dsn = services.dsn(session.server.database_url)
+        cpu_before = session.server.cpu_seconds()
         due = await move_deadlines(dsn, pending, scale.window)
         progress(f"{len(due)} deadlines now fall due within {scale.window:g} s")
         wanted = {global_id("Order", p.order_id): p.neighbour for p in pending}
@@ -218,6 +219,7 @@ async def run(quick: bool) -> Report:
 
         last = max(due.values())
         await wait_until(all_rerouted, last - time.time() + scale.cap, interval=0.25)
+        server_cpu = session.server.cpu_seconds() - cpu_before
         ledger = await read_ledger(dsn, session.world, pending)
         written = {global_id("Order", i) for i in ledger.rerouted}
         # Re-offers already written may still be on their way to the apps: a moment for them.
@@ -231,6 +233,11 @@ async def run(quick: bool) -> Report:
         final = await read_ledger(dsn, session.world, pending)
         progress(f"re-route lateness (received) {Summary.of(outcome.lateness).ms()}")
         add_rows(report, scale, outcome, final)
+        if final.rerouted:
+            report.note(
+                f"server CPU per re-route {fmt(server_cpu * 1000 / len(final.rerouted))} ms "
+                "(expiry, routing, re-offer, both events to the apps)"
+            )
         server_health(session, report)
     try:
         reference = await arq_reference.run(scale.offers, scale.window)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from tortoise.fields import DatetimeField, DecimalField, Field
 from tortoise.models import Model
 
 from domain.models import Order, OrderOffer
@@ -49,20 +50,45 @@ class Dispatch:
 
 def row_of(model: Model) -> dict[str, Any]:
     """A model's columns as JSON values; ``Model._init_from_db(**row)`` rebuilds it."""
-    return {
-        column: _json_value(getattr(model, name))
+    row: dict[str, Any] = {}
+    for name, column, convert in _columns(type(model)):
+        value = getattr(model, name)
+        row[column] = value if value is None or convert is None else convert(value)
+    return row
+
+
+_Column = tuple[str, str, Callable[[Any], Any] | None]
+_COLUMNS: dict[type[Model], tuple[_Column, ...]] = {}
+
+
+def _columns(model: type[Model]) -> tuple[_Column, ...]:
+    """Each column's attribute, name and conversion to JSON, worked out once per model (once
+    tortoise has added the foreign-key columns, which it does when it starts)."""
+    known = _COLUMNS.get(model)
+    if known is not None:
+        return known
+    columns = tuple(
+        (name, column, _converter(model._meta.fields_map[name]))
         for name, column in model._meta.fields_db_projection.items()
-    }
+    )
+    if model._meta._inited:
+        _COLUMNS[model] = columns
+    return columns
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
+def _converter(field: Field) -> Callable[[Any], Any] | None:
+    if isinstance(field, DatetimeField):
+        return datetime.isoformat
+    if isinstance(field, DecimalField):
+        return str
+    enum_type = getattr(field, "enum_type", None)
+    if isinstance(enum_type, type) and issubclass(enum_type, Enum):
+        return _enum_value
+    return None
+
+
+def _enum_value(value: Enum) -> Any:
+    return value.value
 
 
 @dataclass
@@ -103,8 +129,15 @@ class Effects:
         """Send everything; a Redis failure is logged, not raised: the database already holds
         the truth, the worker's reconcile restores deadlines and subscribers replay on reconnect.
         """
+        done: dict[int, dict[str, Any]] = {}  # an order in two events is written once
+
+        def row(model: Model) -> dict[str, Any]:
+            if id(model) not in done:
+                done[id(model)] = row_of(model)
+            return done[id(model)]
+
         for message, offer, order in self.rows:  # serialised now: the rows as committed
-            message["rows"] = {"offer": row_of(offer), "order": row_of(order)}
+            message["rows"] = {"offer": row(offer), "order": row(order)}
         try:
             async with dispatch.bus.pipeline() as pipe:  # one round trip for all of it, in order
                 dispatch.deadlines.add_cancel(pipe, self.cancel)

@@ -13,7 +13,7 @@ from realtime.geo import GeoIndex
 # The widest service radius a store may have (domain.validation.radius_km).
 SEARCH_RADIUS_KM = 100.0
 # Most orders are served by one of the nearest few stores: look at those before all of them.
-NEAREST_FIRST = 32
+NEAREST_FIRST = 8
 EARTH_RADIUS_KM = 6371.0088
 
 

@@ -35,8 +35,13 @@ def redact(text: str) -> str:
     return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
-# Attributes every LogRecord has; anything else was passed as ``extra`` and is kept.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Attributes every LogRecord has; anything else was passed as ``extra`` and is kept, except
+# uvicorn's ``color_message``: the message again, with terminal colour codes.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):

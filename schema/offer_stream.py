@@ -38,7 +38,6 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
-from schema.errors import PublicError
 from schema.masking import MaskUnexpected
 from schema.observability import (
     ANONYMOUS,
@@ -144,7 +143,7 @@ class OfferStreams:
             return None
         try:
             store = await offers_store(context, store_id)
-        except PublicError:
+        except Exception:  # refused, or the database away: reported as execution reports it
             return None
         return self._stream(plan, context, store)
 

@@ -21,6 +21,7 @@ from domain.orders.routing import (
     tried_stores,
     tried_stores_of,
 )
+from domain.orders.writing import write_offers
 from domain.principal import Principal, Role
 from domain.sql import rows_by_id
 
@@ -199,15 +200,9 @@ async def _offer_many(
     if not orders:
         return
     expires = now + timedelta(seconds=dispatch.offer_timeout)
-    await OrderOffer.bulk_create(
-        [
-            OrderOffer(order_id=o.id, store_id=o.store_id, offered_at=now, expires_at=expires)
-            for o in orders
-        ]
-    )
+    pairs = [(o.id, o.store_id) for o in orders if o.store_id is not None]
     by_order = {o.id: o for o in orders}
-    created = await OrderOffer.filter(order_id__in=list(by_order), status=OfferStatus.PENDING)
-    for offer in created:
+    for offer in await write_offers(pairs, now, expires):
         effects.offered(offer, by_order[offer.order_id])
 
 

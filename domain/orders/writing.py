@@ -1,4 +1,4 @@
-"""Writing a new order, its items and its first offer.
+"""Writing a new order, its items and its first offer; and the re-offers of expired ones.
 
 On PostgreSQL it is one statement (data-modifying CTEs): one round trip instead of five
 (BEGIN, three INSERTs, COMMIT) on the path every order takes, and atomic as a statement is.
@@ -7,12 +7,14 @@ Elsewhere (the embedded SQLite) it is the same rows through the ORM in a transac
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from domain.models import Order, OrderItem, OrderOffer
+from domain.models.enums import OfferStatus
 
 Item = tuple[int, int, Decimal]  # product id, quantity, unit price
 
@@ -35,6 +37,57 @@ WITH new_order AS (
 )
 SELECT (SELECT "id" FROM new_order) AS order_id, (SELECT "id" FROM new_offer) AS offer_id
 """
+
+
+INSERT_OFFERS = """
+INSERT INTO "order_offer" ("order_id", "store_id", "status", "offered_at", "expires_at")
+SELECT offer.order_id, offer.store_id, $3, $4, $5
+FROM unnest($1::bigint[], $2::bigint[]) AS offer(order_id, store_id)
+RETURNING "id", "order_id"
+"""
+
+
+async def write_offers(
+    pairs: list[tuple[int, int]], offered_at: datetime, expires_at: datetime
+) -> list[OrderOffer]:
+    """Insert a PENDING offer for each ``(order id, store id)``; the offers as written.
+
+    On PostgreSQL one statement returns their ids; elsewhere the ORM inserts them and they are
+    read back by order (each order has one pending offer).
+    """
+    client = OrderOffer._meta.db
+    if client.capabilities.dialect != "postgres":
+        return await _write_offers_with_orm(pairs, offered_at, expires_at)
+    pending = OfferStatus.PENDING
+    params = [[o for o, _ in pairs], [s for _, s in pairs], pending.value, offered_at, expires_at]
+    rows = await client.execute_query_dict(INSERT_OFFERS, params)  # execute_query drops them
+    store_of = dict(pairs)
+    return [
+        OrderOffer._init_from_db(
+            id=row["id"],
+            order_id=row["order_id"],
+            store_id=store_of[row["order_id"]],
+            status=pending,
+            offered_at=offered_at,
+            expires_at=expires_at,
+            responded_at=None,
+            reason=None,
+        )
+        for row in rows
+    ]
+
+
+async def _write_offers_with_orm(
+    pairs: list[tuple[int, int]], offered_at: datetime, expires_at: datetime
+) -> list[OrderOffer]:
+    await OrderOffer.bulk_create(
+        [
+            OrderOffer(order_id=o, store_id=s, offered_at=offered_at, expires_at=expires_at)
+            for o, s in pairs
+        ]
+    )
+    orders = [o for o, _ in pairs]
+    return await OrderOffer.filter(order_id__in=orders, status=OfferStatus.PENDING)
 
 
 async def write_order(order: Order, items: list[Item], offer: OrderOffer | None) -> None:

@@ -21,7 +21,7 @@ from domain.orders.routing import (
     tried_stores,
     tried_stores_of,
 )
-from domain.orders.writing import write_offers
+from domain.orders.writing import end_pending, write_offers
 from domain.principal import Principal, Role
 from domain.sql import rows_by_id
 
@@ -162,9 +162,7 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
     routes = await choose_stores(dispatch.stores, wheres)
     effects = Effects()
     async with in_transaction():
-        ended = await OrderOffer.filter(
-            id__in=[o.id for o in due], status=OfferStatus.PENDING
-        ).update(status=OfferStatus.EXPIRED, responded_at=now)
+        ended = await end_pending([o.id for o in due], OfferStatus.EXPIRED, now)
         moves = [
             (orders[offer.order_id], _route_move(store), {"store_id": store.id if store else None})
             for offer, store in zip(due, routes, strict=True)

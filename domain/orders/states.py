@@ -86,5 +86,27 @@ async def move_each(moves: list[tuple[Order, Move, dict[str, Any]]]) -> bool:
         for name, value in changes.items():
             setattr(order, name, value)
         fields |= changes.keys()
-    await Order.bulk_update([order for order, _, _ in moves], fields=sorted(fields))
+    orders = [order for order, _, _ in moves]
+    if fields == {"status", "store_id"} and Order._meta.db.capabilities.dialect == "postgres":
+        await _route_each(orders)  # what re-routing a batch changes: one plain statement
+    else:
+        await Order.bulk_update(orders, fields=sorted(fields))
     return True
+
+
+ROUTE_EACH = """
+UPDATE "orders" AS o SET "status" = v.status, "store_id" = v.store_id
+FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, status, store_id)
+WHERE o."id" = v.id
+"""
+
+
+async def _route_each(orders: list[Order]) -> None:
+    """PostgreSQL: each order's status and store from arrays, instead of the ORM's
+    ``CASE id WHEN … THEN …`` per column, which grows with the batch on both sides."""
+    values = [
+        [o.id for o in orders],
+        [o.status.value for o in orders],
+        [o.store_id for o in orders],
+    ]
+    await Order._meta.db.execute_query(ROUTE_EACH, values)

@@ -90,6 +90,24 @@ async def _write_offers_with_orm(
     return await OrderOffer.filter(order_id__in=orders, status=OfferStatus.PENDING)
 
 
+END_PENDING = """
+UPDATE "order_offer" SET "status" = $1, "responded_at" = $2
+WHERE "id" = ANY($3::bigint[]) AND "status" = $4
+"""
+
+
+async def end_pending(offer_ids: list[int], status: OfferStatus, at: datetime) -> int:
+    """End those of the offers that are still PENDING; how many were."""
+    client = OrderOffer._meta.db
+    if client.capabilities.dialect != "postgres":
+        return await OrderOffer.filter(id__in=offer_ids, status=OfferStatus.PENDING).update(
+            status=status, responded_at=at
+        )
+    params = [status.value, at, offer_ids, OfferStatus.PENDING.value]
+    ended, _ = await client.execute_query(END_PENDING, params)
+    return ended
+
+
 async def write_order(order: Order, items: list[Item], offer: OrderOffer | None) -> None:
     """Insert the unsaved ``order``, its ``items`` and ``offer`` (for ``order.store_id``);
     the models get their ids. Raises tortoise's ``IntegrityError`` on a repeated key."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from realtime import keys
 from realtime.client import Pipeline, Redis, database_index
+from realtime.inbox import Inbox
 
 log = logging.getLogger("o2o.bus")
 
@@ -26,46 +27,34 @@ QUEUE_LIMIT = 1000
 
 
 class Subscription:
-    """One local subscriber's messages, oldest first.
+    """One local subscriber's messages, oldest first (an ``Inbox``: an idle store app holds one
+    of these for hours)."""
 
-    A plain list and one future while waiting, not an ``asyncio.Queue``: an idle store app
-    holds one of these for hours, and a queue (three deques and an event) costs ~3 KiB.
-    """
-
-    __slots__ = ("_bus", "_pending", "_waiter", "channel")
+    __slots__ = ("_bus", "_inbox", "channel")
 
     def __init__(self, bus: EventBus, channel: str) -> None:
         self.channel = channel
         self._bus = bus
-        self._pending: list[dict[str, Any]] = []
-        self._waiter: asyncio.Future[None] | None = None
+        self._inbox: Inbox[dict[str, Any]] = Inbox()
 
     def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
         return self._messages()
 
     def empty(self) -> bool:
-        return not self._pending
+        return self._inbox.empty()
 
     async def get(self) -> dict[str, Any]:
-        while not self._pending:
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._pending.pop(0)
+        return await self._inbox.get()
 
     async def _messages(self) -> AsyncIterator[dict[str, Any]]:
         while True:
-            yield await self.get()
+            yield await self._inbox.get()
 
     def deliver(self, message: dict[str, Any]) -> None:
-        if len(self._pending) >= QUEUE_LIMIT:  # a stalled consumer: make it reload instead
-            self._pending.clear()
+        if self._inbox.qsize() >= QUEUE_LIMIT:  # a stalled consumer: make it reload instead
+            self._inbox.clear()
             message = RESYNC
-        self._pending.append(message)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        self._inbox.put_nowait(message)
 
 
 class EventBus:

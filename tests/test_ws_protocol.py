@@ -1,4 +1,4 @@
-"""The trimmed WebSocket protocol's stand-ins for asyncio.Queue and asyncio.Event.
+"""The trimmed WebSocket protocol's stand-ins for asyncio.Queue (realtime.inbox) and Event.
 
 The protocol itself carries every socket of the end-to-end and browser tests.
 """
@@ -7,11 +7,12 @@ import asyncio
 
 import pytest
 
-from api.ws_protocol import _Gate, _Inbox
+from api.ws_protocol import _Gate
+from realtime.inbox import Inbox
 
 
 async def test_the_inbox_hands_out_messages_in_order():
-    inbox = _Inbox()
+    inbox = Inbox[str]()
     assert inbox.empty()
     inbox.put_nowait("a")
     inbox.put_nowait("b")
@@ -22,7 +23,7 @@ async def test_the_inbox_hands_out_messages_in_order():
 
 
 async def test_a_reader_waits_for_the_next_message():
-    inbox = _Inbox()
+    inbox = Inbox[str]()
     reading = asyncio.ensure_future(inbox.get())
     await asyncio.sleep(0)  # let it start waiting
     assert not reading.done()
@@ -31,7 +32,7 @@ async def test_a_reader_waits_for_the_next_message():
 
 
 async def test_a_cancelled_reader_loses_nothing():
-    inbox = _Inbox()
+    inbox = Inbox[str]()
     reading = asyncio.ensure_future(inbox.get())
     await asyncio.sleep(0)
     reading.cancel()

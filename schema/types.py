@@ -28,6 +28,13 @@ from domain.models.enums import (
     VoucherStatus,
 )
 from domain.principal import Role
+from domain.visibility import (
+    offer_visible,
+    visible_orders,
+    visible_points,
+    visible_tier_changes,
+    visible_vouchers,
+)
 from schema.context import Info
 from schema.relay import Connection, Node, paginate, to_global_id
 
@@ -257,28 +264,44 @@ class Member(Node):
     async def home_store(self, info: Info) -> Store | None:
         return await load_store(info, self.home_store_pk)
 
+    # A Member reaches callers beyond those who may read its history: staff of any store
+    # (memberByPhone, the counter's payloads, an order they deliver). Its lists show each
+    # caller what ``domain.visibility`` lets them see; without a token (memberRegister,
+    # tokenCreate) they are empty.
     @strawberry.field(description="Newest first.")
     async def points_history(
-        self, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[PointsEntry]:
-        query = PointsEntryModel.filter(member_id=self.pk)
+        actor = info.context.viewer()
+        scope = visible_points(actor) if actor else PointsEntryModel.filter(id=-1)
+        query = scope.filter(member_id=self.pk)
         return await paginate(query, first, after, PointsEntry.of, descending=True)
 
     @strawberry.field(description="Newest first; all of them, or those with this status.")
-    async def vouchers(self, status: VoucherStatus | None = None) -> list[Voucher]:
-        query = VoucherModel.filter(member_id=self.pk)
+    async def vouchers(self, info: Info, status: VoucherStatus | None = None) -> list[Voucher]:
+        actor = info.context.viewer()
+        if actor is None:
+            return []
+        query = visible_vouchers(actor).filter(member_id=self.pk)
         if status is not None:
             query = query.filter(status=status)
         return [Voucher.of(v) for v in await query.order_by("-id")]
 
     @strawberry.field(description="Every change of tier, oldest first.")
-    async def tier_history(self) -> list[TierChange]:
-        rows = await TierChangeModel.filter(member_id=self.pk).order_by("id")
+    async def tier_history(self, info: Info) -> list[TierChange]:
+        actor = info.context.viewer()
+        if actor is None:
+            return []
+        rows = await visible_tier_changes(actor).filter(member_id=self.pk).order_by("id")
         return [TierChange.of(r) for r in rows]
 
     @strawberry.field(description="Newest first.")
-    async def orders(self, first: int | None = None, after: str | None = None) -> Connection[Order]:
-        query = OrderModel.filter(member_id=self.pk)
+    async def orders(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Order]:
+        actor = info.context.viewer()
+        scope = visible_orders(actor) if actor else OrderModel.filter(id=-1)
+        query = scope.filter(member_id=self.pk)
         return await paginate(query, first, after, Order.of, descending=True)
 
 
@@ -376,14 +399,22 @@ class Order(Node):
     async def items(self, info: Info) -> list[OrderItem]:
         return [OrderItem.of(i) for i in await info.context.loaders.order_items.load(self.pk)]
 
+    async def _visible_offers(self, info: Info) -> list[OrderOfferModel]:
+        """The routing history the caller may see: staff only their own store's offers."""
+        actor = info.context.viewer()
+        if actor is None:
+            return []
+        offers = await info.context.loaders.order_offers.load(self.pk)
+        return [o for o in offers if offer_visible(actor, o, self.member_pk)]
+
     @strawberry.field(description="The newest offer: the pending one, or the one that ended last.")
     async def current_offer(self, info: Info) -> OrderOffer | None:
-        offers = await info.context.loaders.order_offers.load(self.pk)
+        offers = await self._visible_offers(info)
         return OrderOffer.of(offers[-1]) if offers else None
 
     @strawberry.field(description="Routing history, oldest first.")
     async def offers(self, info: Info) -> list[OrderOffer]:
-        return [OrderOffer.of(o) for o in await info.context.loaders.order_offers.load(self.pk)]
+        return [OrderOffer.of(o) for o in await self._visible_offers(info)]
 
 
 @strawberry.type

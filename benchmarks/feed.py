@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -18,7 +19,17 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
-SUBSCRIBE = "subscription { orderOffers { kind offer { id expiresAt } order { id } } }"
+# What the apps select. The default reads fields only, so the server projects each event
+# (schema/offer_stream.py). The store app's own document (api/storeapp/offers.js) also selects
+# the order's items, a resolver, which the server executes per event as GraphQL:
+# BENCH_OFFERS_DOCUMENT=store-app measures with that one.
+LEAN = "subscription { orderOffers { kind offer { id expiresAt } order { id } } }"
+STORE_APP = (
+    "subscription { orderOffers { kind offer { id status expiresAt offeredAt reason }"
+    " order { id number total deliveryAddress deliveryLocation { latitude longitude }"
+    " items { quantity unitPrice product { name } } } } }"
+)
+SUBSCRIBE = STORE_APP if os.environ.get("BENCH_OFFERS_DOCUMENT") == "store-app" else LEAN
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from domain.models import Activity, Member, Store
 from domain.models.enums import MemberSource
 from domain.passwords import hash_password
 from domain.principal import Principal
+from domain.visibility import visible_members
 
 MAX_SEARCH = 50
 
@@ -71,15 +72,6 @@ async def _signup_origin(
             raise NotFound("No store has this code.", "storeCode")
         return store.id, None, MemberSource.STORE_CODE
     return None, None, MemberSource.SELF
-
-
-def visible_members(actor: Principal) -> QuerySet[Member]:
-    """Admins see every member, staff their store's, a member only themselves."""
-    if actor.is_admin:
-        return Member.all()
-    if actor.is_staff:
-        return Member.filter(home_store_id=actor.store_id)
-    return Member.filter(id=actor.user_id)
 
 
 async def member_for(actor: Principal, member_id: int) -> Member | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from tortoise.expressions import Q
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from domain.members import visible_members
-from domain.models import Order, OrderOffer, PointsEntry, Staff, TierChange, Voucher
+from domain.models import Member, Order, OrderOffer, PointsEntry, Staff, TierChange, Voucher
 from domain.models.enums import VoucherStatus
 from domain.principal import Principal
 
@@ -22,28 +24,38 @@ __all__ = [
 ]
 
 
-def visible_staff(actor: Principal) -> QuerySet[Staff]:
+M = TypeVar("M", bound=Model)
+
+
+def _scoped(actor: Principal, model: type[M], *, staff: Q, member: Q) -> QuerySet[M]:
+    """Admins every row; staff the rows ``staff`` selects; anyone else those ``member`` does."""
     if actor.is_admin:
-        return Staff.all()
-    if actor.is_staff:
-        return Staff.filter(store_id=actor.store_id)
-    return Staff.filter(id=-1)
+        return model.all()
+    return model.filter(staff if actor.is_staff else member)
+
+
+def visible_members(actor: Principal) -> QuerySet[Member]:
+    """Admins see every member, staff their store's, a member only themselves."""
+    return _scoped(actor, Member, staff=Q(home_store_id=actor.store_id), member=Q(id=actor.user_id))
+
+
+def visible_staff(actor: Principal) -> QuerySet[Staff]:
+    return _scoped(actor, Staff, staff=Q(store_id=actor.store_id), member=Q(id=-1))
 
 
 def visible_orders(actor: Principal) -> QuerySet[Order]:
-    if actor.is_admin:
-        return Order.all()
-    if actor.is_staff:
-        return Order.filter(store_id=actor.store_id)
-    return Order.filter(member_id=actor.user_id)
+    return _scoped(
+        actor, Order, staff=Q(store_id=actor.store_id), member=Q(member_id=actor.user_id)
+    )
 
 
 def visible_offers(actor: Principal) -> QuerySet[OrderOffer]:
-    if actor.is_admin:
-        return OrderOffer.all()
-    if actor.is_staff:
-        return OrderOffer.filter(store_id=actor.store_id)
-    return OrderOffer.filter(order__member_id=actor.user_id)
+    return _scoped(
+        actor,
+        OrderOffer,
+        staff=Q(store_id=actor.store_id),
+        member=Q(order__member_id=actor.user_id),
+    )
 
 
 def offer_visible(actor: Principal, offer: OrderOffer, order_member_id: int) -> bool:
@@ -56,33 +68,32 @@ def offer_visible(actor: Principal, offer: OrderOffer, order_member_id: int) -> 
 
 
 def visible_points(actor: Principal) -> QuerySet[PointsEntry]:
-    if actor.is_admin:
-        return PointsEntry.all()
-    if actor.is_staff:
-        return PointsEntry.filter(
-            Q(store_id=actor.store_id) | Q(member__home_store_id=actor.store_id)
-        )
-    return PointsEntry.filter(member_id=actor.user_id)
+    return _scoped(
+        actor,
+        PointsEntry,
+        staff=Q(store_id=actor.store_id) | Q(member__home_store_id=actor.store_id),
+        member=Q(member_id=actor.user_id),
+    )
 
 
 def visible_vouchers(actor: Principal) -> QuerySet[Voucher]:
     """Staff also see every ISSUED voucher: any store's counter hands the free pack over
     (``voucherRedeem``), whatever the member's home store."""
-    if actor.is_admin:
-        return Voucher.all()
-    if actor.is_staff:
-        return Voucher.filter(
-            Q(redeemed_store_id=actor.store_id)
-            | Q(member__home_store_id=actor.store_id)
-            | Q(status=VoucherStatus.ISSUED)
-        )
-    return Voucher.filter(member_id=actor.user_id)
+    return _scoped(
+        actor,
+        Voucher,
+        staff=Q(redeemed_store_id=actor.store_id)
+        | Q(member__home_store_id=actor.store_id)
+        | Q(status=VoucherStatus.ISSUED),
+        member=Q(member_id=actor.user_id),
+    )
 
 
 def visible_tier_changes(actor: Principal) -> QuerySet[TierChange]:
     """Like the member: admins all, staff their store's members', a member their own."""
-    if actor.is_admin:
-        return TierChange.all()
-    if actor.is_staff:
-        return TierChange.filter(member__home_store_id=actor.store_id)
-    return TierChange.filter(member_id=actor.user_id)
+    return _scoped(
+        actor,
+        TierChange,
+        staff=Q(member__home_store_id=actor.store_id),
+        member=Q(member_id=actor.user_id),
+    )

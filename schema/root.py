@@ -74,10 +74,11 @@ class Schema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Iterable[OperationType] | None = None,
     ) -> Any:
-        """``orderOffers`` documents that only read fields skip per-event execution."""
-        plan = self.offer_streams.plan(query, operation_name) if self.offer_streams else None
-        if plan is not None and self.offer_streams is not None:
-            fast = await self.offer_streams.open(plan, context_value, variable_values)
+        """An ``orderOffers`` document that only reads fields has each event projected."""
+        streams = self.offer_streams
+        plan = streams.plan(query, operation_name) if streams is not None else None
+        if streams is not None and plan is not None:
+            fast = await streams.open(plan, context_value, variable_values)
             if fast is not None:
                 return fast
         return await super().stream(

@@ -1,14 +1,33 @@
 """The trimmed WebSocket protocol's stand-ins for asyncio.Queue (realtime.inbox) and Event.
 
-The protocol itself carries every socket of the end-to-end and browser tests.
+The protocol itself carries every socket of the end-to-end and browser tests. A waiter here
+is parked once the task that started it has signalled: nothing runs between its signal and
+its first suspension, so no test needs to yield the loop for a while.
 """
 
 import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import pytest
 
 from api.ws_protocol import _Gate
 from realtime.inbox import Inbox
+
+T = TypeVar("T")
+
+
+async def parked(wait: Awaitable[T]) -> "asyncio.Task[T]":
+    """A task awaiting ``wait``, returned once it is suspended in it."""
+    started = asyncio.Event()
+
+    async def run() -> T:
+        started.set()
+        return await wait
+
+    task = asyncio.ensure_future(run())
+    await started.wait()
+    return task
 
 
 async def test_the_inbox_hands_out_messages_in_order():
@@ -24,8 +43,7 @@ async def test_the_inbox_hands_out_messages_in_order():
 
 async def test_a_reader_waits_for_the_next_message():
     inbox = Inbox[str]()
-    reading = asyncio.ensure_future(inbox.get())
-    await asyncio.sleep(0)  # let it start waiting
+    reading = await parked(inbox.get())
     assert not reading.done()
     inbox.put_nowait("late")
     assert await asyncio.wait_for(reading, 1) == "late"
@@ -33,8 +51,7 @@ async def test_a_reader_waits_for_the_next_message():
 
 async def test_a_cancelled_reader_loses_nothing():
     inbox = Inbox[str]()
-    reading = asyncio.ensure_future(inbox.get())
-    await asyncio.sleep(0)
+    reading = await parked(inbox.get())
     reading.cancel()
     with pytest.raises(asyncio.CancelledError):
         await reading
@@ -47,8 +64,7 @@ async def test_the_gate_holds_writers_while_shut():
     assert gate.is_set()
     assert await gate.wait()
     gate.clear()
-    writers = [asyncio.ensure_future(gate.wait()) for _ in range(3)]
-    await asyncio.sleep(0)
+    writers: list[Any] = [await parked(gate.wait()) for _ in range(3)]
     assert not any(w.done() for w in writers)
     gate.set()
     assert await asyncio.wait_for(asyncio.gather(*writers), 1) == [True, True, True]
@@ -57,9 +73,9 @@ async def test_the_gate_holds_writers_while_shut():
 async def test_a_cancelled_writer_does_not_stop_the_others():
     gate = _Gate()
     gate.clear()
-    gone, waiting = asyncio.ensure_future(gate.wait()), asyncio.ensure_future(gate.wait())
-    await asyncio.sleep(0)
+    gone, waiting = await parked(gate.wait()), await parked(gate.wait())
     gone.cancel()
     gate.set()
     assert await asyncio.wait_for(waiting, 1)
-    assert gone.cancelled()
+    with pytest.raises(asyncio.CancelledError):
+        await gone

@@ -163,19 +163,17 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
     effects = Effects()
     async with in_transaction():
         ended = await end_pending([o.id for o in due], OfferStatus.EXPIRED, now)
-        moves = [
-            (orders[offer.order_id], _route_move(store), {"store_id": store.id if store else None})
+        moved = [
+            (orders[offer.order_id], store.id if store else None)
             for offer, store in zip(due, routes, strict=True)
         ]
-        if ended != len(due) or not await states.move_each(moves):
+        if ended != len(due) or not await states.route_each(moved):
             raise _Unusual
         for offer in due:
             offer.status, offer.responded_at = OfferStatus.EXPIRED, now
             effects.ended(offer, orders[offer.order_id])
-        await _offer_many(
-            dispatch, [o for o, _, _ in moves if o.store_id is not None], now, effects
-        )
-    for order, _, _ in moves:
+        await _offer_many(dispatch, [o for o, store in moved if store is not None], now, effects)
+    for order, _ in moved:
         if order.store_id is None:
             effects.unassigned(order.id)
         effects.order_changed(order.id)
@@ -185,10 +183,6 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
 async def _home_stores(member_ids: set[int]) -> dict[int, int | None]:
     rows = await rows_by_id(Member, ("id", "home_store_id"), member_ids)
     return {int(i): None if home is None else int(home) for i, home in rows}
-
-
-def _route_move(store: Candidate | None) -> states.Move:
-    return states.Move.OFFER if store is not None else states.Move.UNASSIGN
 
 
 async def _offer_many(

@@ -71,26 +71,22 @@ async def move_loaded(order: Order, step: Move, **changes: Any) -> None:
         setattr(order, name, value)
 
 
-async def move_each(moves: list[tuple[Order, Move, dict[str, Any]]]) -> bool:
-    """Inside a transaction: apply each move to its loaded order, with one locking read and
-    one UPDATE for all; False, changing nothing, when any order is not where its move starts.
-    """
-    ids = [order.id for order, _, _ in moves]
-    rows = await rows_by_id(Order, ("id", "status"), ids, lock=True)
+async def route_each(routes: list[tuple[Order, int | None]]) -> bool:
+    """Inside a transaction: give each loaded order to its store (``OFFER``), or none
+    (``UNASSIGN``), with one locking read and one UPDATE for all; False, changing nothing,
+    when any order is not where its move starts."""
+    rows = await rows_by_id(Order, ("id", "status"), [o.id for o, _ in routes], lock=True)
     current = {int(order_id): S(status) for order_id, status in rows}
-    if any(current.get(order.id) not in TRANSITIONS[step][0] for order, step, _ in moves):
+    moves = [(order, Move.UNASSIGN if store is None else Move.OFFER) for order, store in routes]
+    if any(current.get(order.id) not in TRANSITIONS[step][0] for order, step in moves):
         return False
-    fields = {"status"}
-    for order, step, changes in moves:
-        order.status = TRANSITIONS[step][1]
-        for name, value in changes.items():
-            setattr(order, name, value)
-        fields |= changes.keys()
-    orders = [order for order, _, _ in moves]
-    if fields == {"status", "store_id"} and Order._meta.db.capabilities.dialect == "postgres":
-        await _route_each(orders)  # what re-routing a batch changes: one plain statement
+    for (order, step), (_, store) in zip(moves, routes, strict=True):
+        order.status, order.store_id = TRANSITIONS[step][1], store
+    orders = [order for order, _ in routes]
+    if Order._meta.db.capabilities.dialect == "postgres":
+        await _write_routes(orders)
     else:
-        await Order.bulk_update(orders, fields=sorted(fields))
+        await Order.bulk_update(orders, fields=["status", "store_id"])
     return True
 
 
@@ -101,7 +97,7 @@ WHERE o."id" = v.id
 """
 
 
-async def _route_each(orders: list[Order]) -> None:
+async def _write_routes(orders: list[Order]) -> None:
     """PostgreSQL: each order's status and store from arrays, instead of the ORM's
     ``CASE id WHEN … THEN …`` per column, which grows with the batch on both sides."""
     values = [

@@ -138,29 +138,22 @@ class OfferStreams:
         """The stream, or None when the ordinary path must answer (it reports the error)."""
         if not isinstance(context, Context):
             return None
-        store_id = self._store_argument(plan, variables)
-        if store_id is False:
-            return None
         try:
-            store = await offers_store(context, store_id)
+            store = await offers_store(context, self._store_argument(plan, variables))
         except Exception:  # refused, or the database away: reported as execution reports it
             return None
         return self._stream(plan, context, store)
 
     def _store_argument(self, plan: Plan, variables: dict[str, Any] | None) -> Any:
-        """The ``storeId`` argument as coerced by GraphQL; False when it does not coerce."""
+        """The ``storeId`` argument as GraphQL coerces it; a ``GraphQLError`` if it does not."""
         coerced = get_variable_values(
             self._schema, plan.operation.variable_definitions or (), variables or {}
         )
         if isinstance(coerced, list):
-            return False
+            raise coerced[0]
         subscription = self._schema.subscription_type
         assert subscription is not None
-        try:
-            arguments = get_argument_values(subscription.fields[FIELD], plan.field, coerced)
-        except GraphQLError:
-            return False
-        return arguments.get("storeId")
+        return get_argument_values(subscription.fields[FIELD], plan.field, coerced).get("storeId")
 
     async def _stream(
         self, plan: Plan, context: Context, store: int

@@ -161,3 +161,12 @@ async def test_the_stream_is_reported_when_it_ends(gql, world):  # noqa: F811
     assert [(r.operation, r.outcome, r.role) for r in reports] == [
         ("subscription orderOffers", "ok", "CLERK")
     ]
+
+
+async def test_a_variable_that_does_not_coerce_is_refused_as_execution_refuses_it(gql, world):  # noqa: F811
+    served, executed = await _both(gql, RICH, world["clerk_a"], {"storeId": {"not": "an id"}})
+    first = await asyncio.wait_for(anext(served), 5)
+    expected = await asyncio.wait_for(anext(executed), 5)
+    assert first.data is None
+    assert first.errors[0].formatted == expected.errors[0].formatted
+    assert gql.services.bus.subscriber_count == 0

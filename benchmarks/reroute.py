@@ -235,7 +235,7 @@ async def run(quick: bool) -> Report:
         add_rows(report, scale, outcome, final)
         if final.rerouted:
             report.note(
-                f"server CPU per re-route {fmt(server_cpu * 1000 / len(final.rerouted))} ms "
+                f"server CPU per re-route {server_cpu * 1000 / len(final.rerouted):.2f} ms "
                 "(expiry, routing, re-offer, both events to the apps)"
             )
         server_health(session, report)

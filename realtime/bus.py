@@ -1,9 +1,12 @@
 """Events between processes: Redis pub/sub, fanned out locally from one connection per process.
 
-Publishers send to a channel; every process holds one pattern subscription for all event
-channels and hands each message to the local subscribers of its channel. When the Redis
-connection drops, every local subscriber gets ``RESYNC`` after reconnecting, since messages
-sent meanwhile are lost: it should reload what it shows from the database.
+Messages are addressed to channels (a store's, an order's), but travel together: whatever one
+action publishes goes out as one Redis message on the deployment's one events channel, and every
+process hands each message to the local subscribers of its channel. Re-routing a batch of
+orders sends hundreds of events at once; one Redis message each cost the publisher and every
+reader more CPU than the events themselves. When the Redis connection drops, every local
+subscriber gets ``RESYNC`` after reconnecting, since messages sent meanwhile are lost: it
+should reload what it shows from the database.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from realtime import keys
@@ -24,6 +27,12 @@ log = logging.getLogger("o2o.bus")
 
 RESYNC: dict[str, Any] = {"resync": True}
 QUEUE_LIMIT = 1000
+
+Addressed = tuple[str, dict[str, Any]]  # (channel, message)
+
+
+def _batch(messages: Sequence[Addressed]) -> str:
+    return json.dumps([[channel, message] for channel, message in messages])
 
 
 class Subscription:
@@ -64,7 +73,7 @@ class EventBus:
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
-        self._scope = keys.scoped("", database_index(redis))
+        self._channel = keys.scoped(keys.EVENTS, database_index(redis))
 
     async def start(self) -> None:
         """Start reading; returns once the pattern subscription is in place."""
@@ -80,11 +89,13 @@ class EventBus:
             self._reader = None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        await self._redis.publish(self._scope + channel, json.dumps(message))
+        await self._redis.publish(self._channel, _batch([(channel, message)]))
 
-    def add_publish(self, pipe: Pipeline, channel: str, message: dict[str, Any]) -> None:
-        """Queue ``publish`` on ``pipe``, to send it in one round trip with other commands."""
-        pipe.publish(self._scope + channel, json.dumps(message))
+    def add_publish(self, pipe: Pipeline, messages: Sequence[Addressed]) -> None:
+        """Queue ``messages`` (in order, as one Redis message) on ``pipe``, to send them in one
+        round trip with other commands."""
+        if messages:
+            pipe.publish(self._channel, _batch(messages))
 
     def pipeline(self) -> Pipeline:
         return self._redis.pipeline(transaction=False)
@@ -112,14 +123,14 @@ class EventBus:
         while True:
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.psubscribe(self._scope + keys.EVENTS_PATTERN)
+                await pubsub.subscribe(self._channel)
                 if not first:
                     self._broadcast_resync()
                 first = False
                 self._ready.set()
                 async for message in pubsub.listen():
-                    if message.get("type") == "pmessage":
-                        self._dispatch(message["channel"][len(self._scope) :], message["data"])
+                    if message.get("type") == "message":
+                        self._dispatch(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -129,17 +140,21 @@ class EventBus:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
 
-    def _dispatch(self, channel: str, data: str) -> None:
-        subscribers = self._subscribers.get(channel)
-        if not subscribers:
-            return
+    def _dispatch(self, data: str) -> None:
         try:
-            message = json.loads(data)
+            batch = json.loads(data)
         except ValueError:
-            log.warning("dropped a malformed event on %s", channel)
+            batch = None
+        if not isinstance(batch, list):
+            log.warning("dropped a malformed batch of events")
             return
-        for subscription in list(subscribers):
-            subscription.deliver(message)
+        for item in batch:
+            match item:
+                case [str(channel), dict(message)]:
+                    for subscription in list(self._subscribers.get(channel, ())):
+                        subscription.deliver(message)
+                case _:
+                    log.warning("dropped a malformed event")
 
     def _broadcast_resync(self) -> None:
         for subscribers in self._subscribers.values():

@@ -13,8 +13,8 @@ DEADLINES_DUE = f"{PREFIX}:deadlines:due"
 DEADLINES_INFLIGHT = f"{PREFIX}:deadlines:inflight"
 DEADLINES_WAKE = f"{PREFIX}:deadlines:wake"
 
-# Event channels; one pattern subscription per process receives them all.
-EVENTS_PATTERN = f"{PREFIX}:events:*"
+# The one pub/sub channel every process reads; the bus carries the channels below inside it.
+EVENTS = f"{PREFIX}:events"
 
 
 def store_events(store_id: int) -> str:

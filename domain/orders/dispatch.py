@@ -6,8 +6,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from tortoise.fields import DatetimeField, DecimalField, Field
 from tortoise.models import Model
@@ -48,27 +49,55 @@ class Dispatch:
         return datetime.fromtimestamp(self.clock.now(), UTC)
 
 
+M = TypeVar("M", bound=Model)
+_Convert = Callable[[Any], Any] | None
+
+
 def row_of(model: Model) -> dict[str, Any]:
-    """A model's columns as JSON values; ``Model._init_from_db(**row)`` rebuilds it."""
+    """A model's columns as JSON values; ``model_of`` turns them back into the model."""
     row: dict[str, Any] = {}
-    for name, column, convert in _columns(type(model)):
-        value = getattr(model, name)
-        row[column] = value if value is None or convert is None else convert(value)
+    for attribute, name, dump, _ in _columns(type(model)):
+        value = getattr(model, attribute)
+        row[name] = value if value is None or dump is None else dump(value)
     return row
 
 
-_Column = tuple[str, str, Callable[[Any], Any] | None]
+def model_of(model: type[M], row: dict[str, Any]) -> M:
+    """The model ``row_of`` gave ``row`` for, as loaded from the database.
+
+    Every offer event a store's app is sent is rebuilt here; tortoise's ``_init_from_db``
+    converts each value again through its field (time zones, enum lookups), which cost several
+    times what this does: the values are known to be our own JSON.
+    """
+    instance = model.__new__(model)
+    _set = object.__setattr__
+    for name, value in _loaded_state(model):
+        _set(instance, name, value)
+    _set(instance, "_await_when_save", {})
+    for attribute, name, _, load in _columns(model):
+        value = row[name]
+        _set(instance, attribute, value if value is None or load is None else load(value))
+    return instance
+
+
+class _Column(NamedTuple):
+    attribute: str
+    name: str
+    dump: _Convert  # to JSON (None: the value is JSON already)
+    load: _Convert  # from JSON
+
+
 _COLUMNS: dict[type[Model], tuple[_Column, ...]] = {}
 
 
 def _columns(model: type[Model]) -> tuple[_Column, ...]:
-    """Each column's attribute, name and conversion to JSON, worked out once per model (once
-    tortoise has added the foreign-key columns, which it does when it starts)."""
+    """Each column's attribute, name and conversions, worked out once per model (once tortoise
+    has added the foreign-key columns, which it does when it starts)."""
     known = _COLUMNS.get(model)
     if known is not None:
         return known
     columns = tuple(
-        (name, column, _converter(model._meta.fields_map[name]))
+        _Column(name, column, *_converters(model._meta.fields_map[name]))
         for name, column in model._meta.fields_db_projection.items()
     )
     if model._meta._inited:
@@ -76,15 +105,21 @@ def _columns(model: type[Model]) -> tuple[_Column, ...]:
     return columns
 
 
-def _converter(field: Field) -> Callable[[Any], Any] | None:
+def _loaded_state(model: type[Model]) -> tuple[tuple[str, Any], ...]:
+    """What ``_init_from_db`` sets besides the columns (the fresh dict aside)."""
+    generated = model._meta.db_pk_column not in model._meta.generated_db_fields
+    return (("_partial", False), ("_saved_in_db", True), ("_custom_generated_pk", generated))
+
+
+def _converters(field: Field) -> tuple[_Convert, _Convert]:
     if isinstance(field, DatetimeField):
-        return datetime.isoformat
+        return datetime.isoformat, datetime.fromisoformat
     if isinstance(field, DecimalField):
-        return str
+        return str, Decimal
     enum_type = getattr(field, "enum_type", None)
     if isinstance(enum_type, type) and issubclass(enum_type, Enum):
-        return _enum_value
-    return None
+        return _enum_value, enum_type
+    return None, None
 
 
 def _enum_value(value: Enum) -> Any:
@@ -142,8 +177,7 @@ class Effects:
             async with dispatch.bus.pipeline() as pipe:  # one round trip for all of it, in order
                 dispatch.deadlines.add_cancel(pipe, self.cancel)
                 dispatch.deadlines.add_schedule(pipe, self.schedule)
-                for channel, message in self.messages:
-                    dispatch.bus.add_publish(pipe, channel, message)
+                dispatch.bus.add_publish(pipe, self.messages)
                 await pipe.execute()
         except Exception:
             log.exception("could not send order effects; the reconcile will restore deadlines")

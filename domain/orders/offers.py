@@ -21,7 +21,7 @@ from domain.orders.routing import (
     tried_stores,
     tried_stores_of,
 )
-from domain.orders.writing import end_pending, write_offers
+from domain.orders.writing import expire_and_route
 from domain.principal import Principal, Role
 from domain.sql import rows_by_id
 
@@ -160,19 +160,20 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
             )
         )
     routes = await choose_stores(dispatch.stores, wheres)
+    moved = [
+        (orders[offer.order_id], store.id if store else None)
+        for offer, store in zip(due, routes, strict=True)
+    ]
+    expires = now + timedelta(seconds=dispatch.offer_timeout)
+    offered = await expire_and_route([o.id for o in due], moved, now, expires)
+    if offered is None:
+        raise _Unusual
     effects = Effects()
-    async with in_transaction():
-        ended = await end_pending([o.id for o in due], OfferStatus.EXPIRED, now)
-        moved = [
-            (orders[offer.order_id], store.id if store else None)
-            for offer, store in zip(due, routes, strict=True)
-        ]
-        if ended != len(due) or not await states.route_each(moved):
-            raise _Unusual
-        for offer in due:
-            offer.status, offer.responded_at = OfferStatus.EXPIRED, now
-            effects.ended(offer, orders[offer.order_id])
-        await _offer_many(dispatch, [o for o, store in moved if store is not None], now, effects)
+    for offer in due:
+        offer.status, offer.responded_at = OfferStatus.EXPIRED, now
+        effects.ended(offer, orders[offer.order_id])
+    for new in offered:
+        effects.offered(new, orders[new.order_id])
     for order, _ in moved:
         if order.store_id is None:
             effects.unassigned(order.id)
@@ -183,19 +184,6 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
 async def _home_stores(member_ids: set[int]) -> dict[int, int | None]:
     rows = await rows_by_id(Member, ("id", "home_store_id"), member_ids)
     return {int(i): None if home is None else int(home) for i, home in rows}
-
-
-async def _offer_many(
-    dispatch: Dispatch, orders: list[Order], now: datetime, effects: Effects
-) -> None:
-    """Inside a transaction: offer each order to the store it was just moved to."""
-    if not orders:
-        return
-    expires = now + timedelta(seconds=dispatch.offer_timeout)
-    pairs = [(o.id, o.store_id) for o in orders if o.store_id is not None]
-    by_order = {o.id: o for o in orders}
-    for offer in await write_offers(pairs, now, expires):
-        effects.offered(offer, by_order[offer.order_id])
 
 
 async def _end_and_route(

@@ -74,35 +74,34 @@ async def move_loaded(order: Order, step: Move, **changes: Any) -> None:
 async def route_each(routes: list[tuple[Order, int | None]]) -> bool:
     """Inside a transaction: give each loaded order to its store (``OFFER``), or none
     (``UNASSIGN``), with one locking read and one UPDATE for all; False, changing nothing,
-    when any order is not where its move starts."""
+    when any order is not where its move starts. (PostgreSQL does this inside one statement:
+    ``writing.expire_and_route``.)"""
     rows = await rows_by_id(Order, ("id", "status"), [o.id for o, _ in routes], lock=True)
     current = {int(order_id): S(status) for order_id, status in rows}
-    moves = [(order, Move.UNASSIGN if store is None else Move.OFFER) for order, store in routes]
-    if any(current.get(order.id) not in TRANSITIONS[step][0] for order, step in moves):
+    if any(current.get(order.id) not in TRANSITIONS[step][0] for order, step in _moves(routes)):
         return False
-    for (order, step), (_, store) in zip(moves, routes, strict=True):
-        order.status, order.store_id = TRANSITIONS[step][1], store
-    orders = [order for order, _ in routes]
-    if Order._meta.db.capabilities.dialect == "postgres":
-        await _write_routes(orders)
-    else:
-        await Order.bulk_update(orders, fields=["status", "store_id"])
+    routed(routes)
+    await Order.bulk_update([order for order, _ in routes], fields=["status", "store_id"])
     return True
 
 
-ROUTE_EACH = """
-UPDATE "orders" AS o SET "status" = v.status, "store_id" = v.store_id
-FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, status, store_id)
-WHERE o."id" = v.id
-"""
+def _moves(routes: list[tuple[Order, int | None]]) -> list[tuple[Order, Move]]:
+    return [(order, Move.UNASSIGN if store is None else Move.OFFER) for order, store in routes]
 
 
-async def _write_routes(orders: list[Order]) -> None:
-    """PostgreSQL: each order's status and store from arrays, instead of the ORM's
-    ``CASE id WHEN … THEN …`` per column, which grows with the batch on both sides."""
-    values = [
-        [o.id for o in orders],
-        [o.status.value for o in orders],
-        [o.store_id for o in orders],
+def route_values(routes: list[tuple[Order, int | None]]) -> list[list[Any]]:
+    """``route_each``'s moves as SQL arrays: order ids, new statuses, stores, and the statuses
+    each move starts from (comma-separated), for a statement that checks and moves at once."""
+    moves = _moves(routes)
+    return [
+        [order.id for order, _ in moves],
+        [TRANSITIONS[step][1].value for _, step in moves],
+        [store for _, store in routes],
+        [",".join(sorted(s.value for s in TRANSITIONS[step][0])) for _, step in moves],
     ]
-    await Order._meta.db.execute_query(ROUTE_EACH, values)
+
+
+def routed(routes: list[tuple[Order, int | None]]) -> None:
+    """The loaded orders show the moves ``route_values`` made (events carry them)."""
+    for (order, step), (_, store) in zip(_moves(routes), routes, strict=True):
+        order.status, order.store_id = TRANSITIONS[step][1], store

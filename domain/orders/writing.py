@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from domain.models import Order, OrderItem, OrderOffer
 from domain.models.enums import OfferStatus
+from domain.orders import states
 
 Item = tuple[int, int, Decimal]  # product id, quantity, unit price
 
@@ -39,47 +40,11 @@ SELECT (SELECT "id" FROM new_order) AS order_id, (SELECT "id" FROM new_offer) AS
 """
 
 
-INSERT_OFFERS = """
-INSERT INTO "order_offer" ("order_id", "store_id", "status", "offered_at", "expires_at")
-SELECT offer.order_id, offer.store_id, $3, $4, $5
-FROM unnest($1::bigint[], $2::bigint[]) AS offer(order_id, store_id)
-RETURNING "id", "order_id"
-"""
-
-
-async def write_offers(
+async def _write_offers(
     pairs: list[tuple[int, int]], offered_at: datetime, expires_at: datetime
 ) -> list[OrderOffer]:
-    """Insert a PENDING offer for each ``(order id, store id)``; the offers as written.
-
-    On PostgreSQL one statement returns their ids; elsewhere the ORM inserts them and they are
-    read back by order (each order has one pending offer).
-    """
-    client = OrderOffer._meta.db
-    if client.capabilities.dialect != "postgres":
-        return await _write_offers_with_orm(pairs, offered_at, expires_at)
-    pending = OfferStatus.PENDING
-    params = [[o for o, _ in pairs], [s for _, s in pairs], pending.value, offered_at, expires_at]
-    rows = await client.execute_query_dict(INSERT_OFFERS, params)  # execute_query drops them
-    store_of = dict(pairs)
-    return [
-        OrderOffer._init_from_db(
-            id=row["id"],
-            order_id=row["order_id"],
-            store_id=store_of[row["order_id"]],
-            status=pending,
-            offered_at=offered_at,
-            expires_at=expires_at,
-            responded_at=None,
-            reason=None,
-        )
-        for row in rows
-    ]
-
-
-async def _write_offers_with_orm(
-    pairs: list[tuple[int, int]], offered_at: datetime, expires_at: datetime
-) -> list[OrderOffer]:
+    """Insert a PENDING offer for each ``(order id, store id)``; read back by order (each
+    order has one pending offer)."""
     await OrderOffer.bulk_create(
         [
             OrderOffer(order_id=o, store_id=s, offered_at=offered_at, expires_at=expires_at)
@@ -88,24 +53,6 @@ async def _write_offers_with_orm(
     )
     orders = [o for o, _ in pairs]
     return await OrderOffer.filter(order_id__in=orders, status=OfferStatus.PENDING)
-
-
-END_PENDING = """
-UPDATE "order_offer" SET "status" = $1, "responded_at" = $2
-WHERE "id" = ANY($3::bigint[]) AND "status" = $4
-"""
-
-
-async def end_pending(offer_ids: list[int], status: OfferStatus, at: datetime) -> int:
-    """End those of the offers that are still PENDING; how many were."""
-    client = OrderOffer._meta.db
-    if client.capabilities.dialect != "postgres":
-        return await OrderOffer.filter(id__in=offer_ids, status=OfferStatus.PENDING).update(
-            status=status, responded_at=at
-        )
-    params = [status.value, at, offer_ids, OfferStatus.PENDING.value]
-    ended, _ = await client.execute_query(END_PENDING, params)
-    return ended
 
 
 async def write_order(order: Order, items: list[Item], offer: OrderOffer | None) -> None:
@@ -158,3 +105,106 @@ async def _write_with_orm(order: Order, items: list[Item], offer: OrderOffer | N
         if offer is not None:
             offer.order_id = order.id
             await offer.save()
+
+
+# Nothing changes unless every offer is still PENDING and every order where its move starts;
+# the locks are taken offers first, orders second, as an accept takes them.
+EXPIRE_AND_ROUTE = """
+WITH due AS (
+    SELECT "id", "order_id" FROM "order_offer"
+    WHERE "id" = ANY($1::bigint[]) AND "status" = $2
+    FOR UPDATE
+), moves AS (
+    SELECT * FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::text[])
+        AS move(order_id, status, store_id, sources)
+), movable AS (
+    SELECT o."id" FROM "orders" AS o JOIN moves ON moves.order_id = o."id"
+    WHERE o."id" IN (SELECT "order_id" FROM due)
+        AND o."status" = ANY(string_to_array(moves.sources, ','))
+    FOR UPDATE OF o
+), ready AS (
+    SELECT (SELECT count(*) FROM due) = $7 AND (SELECT count(*) FROM movable) = $7 AS ok
+), ended AS (
+    UPDATE "order_offer" SET "status" = $8, "responded_at" = $9
+    WHERE "id" IN (SELECT "id" FROM due) AND (SELECT ok FROM ready)
+), routed AS (
+    UPDATE "orders" AS o SET "status" = moves.status, "store_id" = moves.store_id
+    FROM moves WHERE o."id" = moves.order_id AND (SELECT ok FROM ready)
+), offered AS (
+    INSERT INTO "order_offer" ("order_id", "store_id", "status", "offered_at", "expires_at")
+    SELECT moves.order_id, moves.store_id, $2, $9, $10 FROM moves
+    WHERE moves.store_id IS NOT NULL AND (SELECT ok FROM ready)
+    RETURNING "id", "order_id"
+)
+SELECT (SELECT ok FROM ready) AS ok, offered."id", offered."order_id"
+FROM (SELECT 1) AS one LEFT JOIN offered ON true
+"""
+
+
+class _Moved(Exception):
+    """An offer or order moved on meanwhile: undo the batch."""
+
+
+async def expire_and_route(
+    offer_ids: list[int],
+    routes: list[tuple[Order, int | None]],
+    at: datetime,
+    expires_at: datetime,
+) -> list[OrderOffer] | None:
+    """Expire the PENDING offers ``offer_ids`` (one for each order of ``routes``, in order),
+    move each order to its store or to none (``states.route_each``), and offer each routed
+    order to its store: all of it or, when any offer or order moved on meanwhile, nothing
+    (None). The new offers; the loaded orders show their moves.
+
+    On PostgreSQL it is one statement, so a batch of expiries costs one round trip instead of
+    six (BEGIN, end, lock, move, offer, COMMIT).
+    """
+    if Order._meta.db.capabilities.dialect != "postgres":
+        return await _expire_and_route_with_orm(offer_ids, routes, at, expires_at)
+    params = [
+        offer_ids,
+        OfferStatus.PENDING.value,
+        *states.route_values(routes),
+        len(offer_ids),
+        OfferStatus.EXPIRED.value,
+        at,
+        expires_at,
+    ]
+    rows = await Order._meta.db.execute_query_dict(EXPIRE_AND_ROUTE, params)
+    if not rows or not rows[0]["ok"]:
+        return None
+    states.routed(routes)
+    store_of = {order.id: store for order, store in routes}
+    return [
+        OrderOffer._init_from_db(
+            id=row["id"],
+            order_id=row["order_id"],
+            store_id=store_of[row["order_id"]],
+            status=OfferStatus.PENDING,
+            offered_at=at,
+            expires_at=expires_at,
+            responded_at=None,
+            reason=None,
+        )
+        for row in rows
+        if row["id"] is not None
+    ]
+
+
+async def _expire_and_route_with_orm(
+    offer_ids: list[int],
+    routes: list[tuple[Order, int | None]],
+    at: datetime,
+    expires_at: datetime,
+) -> list[OrderOffer] | None:
+    try:
+        async with in_transaction():
+            ended = await OrderOffer.filter(id__in=offer_ids, status=OfferStatus.PENDING).update(
+                status=OfferStatus.EXPIRED, responded_at=at
+            )
+            if ended != len(offer_ids) or not await states.route_each(routes):
+                raise _Moved
+            pairs = [(order.id, store) for order, store in routes if store is not None]
+            return await _write_offers(pairs, at, expires_at) if pairs else []
+    except _Moved:
+        return None

@@ -213,6 +213,59 @@ async def test_a_batch_with_a_broken_order_still_expires_the_others(
     assert await dispatch.deadlines.depth() == (1, 1)  # the broken one waits for a retry
 
 
+async def test_a_batch_routes_some_orders_on_and_leaves_others_unassigned(
+    dispatch, redis, clock, product
+):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    member = factories.as_member(await factories.member())
+    stuck, moving = [(await place(dispatch, member, product)).order for _ in range(2)]
+    await dispatch_decline(dispatch, b, stuck)  # b has had it: stuck has nowhere left after a
+    clock.advance(61)
+    assert await worker_pass(dispatch, redis) == 2
+    assert await offers_of(stuck) == [(a.id, "EXPIRED"), (b.id, "DECLINED")]
+    assert (await refreshed(stuck)).status is OrderStatus.UNASSIGNED
+    assert (await refreshed(stuck)).store_id is None
+    assert await offers_of(moving) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+    assert (await refreshed(moving)).status is OrderStatus.PENDING
+
+
+async def dispatch_decline(dispatch, store, order):
+    """Record that ``store`` was offered ``order`` before (as a decline leaves it)."""
+    from domain.models import OrderOffer
+    from domain.models.enums import OfferStatus
+
+    await OrderOffer.create(
+        order_id=order.id,
+        store_id=store.id,
+        status=OfferStatus.DECLINED,
+        offered_at=dispatch.now(),
+        expires_at=dispatch.now(),
+    )
+
+
+async def test_an_offer_accepted_as_its_batch_starts_stays_accepted(
+    dispatch, redis, clock, product
+):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    clerk = factories.as_staff(await factories.staff(a))
+    member = factories.as_member(await factories.member())
+    taken, other = [(await place(dispatch, member, product)).order for _ in range(2)]
+    await accept_order(dispatch, clerk, taken.id)
+    clock.advance(61)
+    # The accepted offer's deadline was cancelled; put it back, as a late claim would find it.
+    await dispatch.deadlines.schedule(f"offer:{(await first_offer(taken)).id}", clock.now())
+    assert await worker_pass(dispatch, redis) == 2
+    assert await offers_of(taken) == [(a.id, "ACCEPTED")]
+    assert (await refreshed(taken)).status is OrderStatus.ACCEPTED
+    assert await offers_of(other) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+
+
+async def first_offer(order):
+    from domain.models import OrderOffer
+
+    return await OrderOffer.filter(order_id=order.id).order_by("id").first()
+
+
 async def test_the_single_deadline_handler_routes_too(dispatch, redis, clock, product):
     a, b = await stores_east(dispatch, 1.0, 2.0)
     order = (await place(dispatch, factories.as_member(await factories.member()), product)).order

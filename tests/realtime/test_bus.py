@@ -62,3 +62,36 @@ async def test_a_stalled_subscriber_is_told_to_resync_instead_of_growing(redis):
         assert stalled.empty()
         stalled.deliver({"n": "after"})
         assert await stalled.get() == {"n": "after"}
+
+
+async def test_messages_published_together_arrive_in_order_each_on_its_channel(bus, redis):
+    async with bus.subscribe("{o2o}:events:a") as a, bus.subscribe("{o2o}:events:b") as b:
+        async with bus.pipeline() as pipe:
+            bus.add_publish(
+                pipe,
+                [
+                    ("{o2o}:events:a", {"n": 1}),
+                    ("{o2o}:events:b", {"n": 2}),
+                    ("{o2o}:events:nobody", {"n": 3}),
+                    ("{o2o}:events:a", {"n": 4}),
+                ],
+            )
+            bus.add_publish(pipe, [])  # nothing to send: nothing published
+            assert len(pipe) == 1
+            await pipe.execute()
+        assert [await a.get(), await a.get(), await b.get()] == [{"n": 1}, {"n": 4}, {"n": 2}]
+        assert a.empty()
+        assert b.empty()
+
+
+async def test_a_malformed_batch_or_event_is_dropped_and_reading_goes_on(bus, redis):
+    from realtime import keys
+    from realtime.client import database_index
+
+    channel = keys.scoped(keys.EVENTS, database_index(redis))
+    async with bus.subscribe("{o2o}:events:a") as a:
+        for junk in ("not json", '{"a": 1}', '[["{o2o}:events:a"], 5, ["{o2o}:events:a", 7]]'):
+            await redis.publish(channel, junk)
+        await bus.publish("{o2o}:events:a", {"n": "after"})
+        assert await asyncio.wait_for(a.get(), 5) == {"n": "after"}
+        assert a.empty()

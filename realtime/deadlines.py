@@ -36,7 +36,14 @@ if #claimed < limit then
     table.insert(claimed, member)
   end
 end
-return claimed
+-- When anything next becomes claimable (ms, as a string), so the worker need not ask again.
+local due = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+local lease = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]
+local next_at = due or lease or false
+if due and lease and tonumber(lease) < tonumber(due) then
+  next_at = lease
+end
+return {claimed, next_at}
 """
 
 Handler = Callable[[str], Awaitable[None]]
@@ -83,11 +90,16 @@ class DeadlineQueue:
 
     async def claim(self, now: float, limit: int = 100) -> list[str]:
         """Move what is due (and what lost its lease) in flight; the members claimed."""
-        claimed = await self._claim(
+        claimed, _ = await self.claim_and_peek(now, limit)
+        return claimed
+
+    async def claim_and_peek(self, now: float, limit: int = 100) -> tuple[list[str], float | None]:
+        """``claim``, and then ``next_due`` in the same round trip."""
+        claimed, next_at = await self._claim(
             keys=[keys.DEADLINES_DUE, keys.DEADLINES_INFLIGHT],
             args=[_ms(now), self._lease_ms, limit],
         )
-        return [str(m) for m in claimed]
+        return [str(m) for m in claimed], None if next_at is None else float(next_at) / 1000
 
     async def done(self, *members: str) -> None:
         if members:
@@ -203,12 +215,12 @@ class DeadlineWorker:
         self._wake.clear()  # before claiming: a deadline added meanwhile still wakes us
         self._sleeping_until = math.inf
         try:
-            claimed = await self._queue.claim(self._clock.now(), self._batch)
+            claimed, next_due = await self._queue.claim_and_peek(self._clock.now(), self._batch)
             if claimed:
                 self._start(claimed)
             if len(claimed) >= self._batch:
                 return None
-            return await self._delay()
+            return self._delay(next_due)
         except Exception:  # Redis or the database away: try again shortly
             log.exception("deadline worker pass failed")
             return 1.0
@@ -244,8 +256,7 @@ class DeadlineWorker:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
 
-    async def _delay(self) -> float:
-        next_due = await self._queue.next_due()
+    def _delay(self, next_due: float | None) -> float:
         if next_due is None:
             return self._max_idle
         return min(max(next_due - self._clock.now(), 0.0), self._max_idle)

@@ -27,6 +27,19 @@ async def test_claim_takes_only_what_is_due(redis):
     assert await queue.next_due() == T0 + 2
 
 
+async def test_a_claim_tells_when_anything_next_becomes_claimable(redis):
+    queue = DeadlineQueue(redis, lease_seconds=10)
+    assert await queue.claim_and_peek(T0) == ([], None)
+    await queue.schedule("a", T0 + 1)
+    await queue.schedule("b", T0 + 20)
+    assert await queue.claim_and_peek(T0) == ([], T0 + 1)
+    assert await queue.claim_and_peek(T0 + 1) == (["a"], T0 + 11)  # a's lease ends before b
+    await queue.done("a")
+    assert await queue.claim_and_peek(T0 + 2) == ([], T0 + 20)
+    assert await queue.claim_and_peek(T0 + 20) == (["b"], T0 + 30)
+    assert await queue.next_due() == T0 + 30
+
+
 async def test_an_unfinished_claim_is_claimed_again_after_its_lease(redis):
     queue = DeadlineQueue(redis, lease_seconds=10)
     await queue.schedule("a", T0)

@@ -12,6 +12,7 @@ from domain.models import Member, Order, OrderOffer, Store
 from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders import states
 from domain.orders.dispatch import Dispatch, Effects, deadline_key
+from domain.orders.reading import Expiring, pending_offers
 from domain.orders.routing import (
     Candidate,
     Destination,
@@ -19,11 +20,9 @@ from domain.orders.routing import (
     choose_stores,
     distance_km,
     tried_stores,
-    tried_stores_of,
 )
 from domain.orders.writing import expire_and_route
 from domain.principal import Principal, Role
-from domain.sql import rows_by_id
 
 log = logging.getLogger("o2o.orders")
 
@@ -104,13 +103,13 @@ async def expire_offers(dispatch: Dispatch, offer_ids: list[int]) -> int:
     moved), it falls back to expiring them one by one, which decides each race on its own.
     """
     now = dispatch.now()
-    offers = await OrderOffer.filter(id__in=offer_ids, status=OfferStatus.PENDING)
+    pending = await pending_offers(offer_ids)
     early = Effects()  # claimed a little before their time (another machine's clock): wait
-    for offer in offers:
+    for offer in (p.offer for p in pending):
         if offer.expires_at - EARLY_TOLERANCE > now:
             early.schedule[deadline_key(offer.id)] = offer.expires_at.timestamp()
     await early.apply(dispatch)
-    due = [o for o in offers if deadline_key(o.id) not in early.schedule]
+    due = [p for p in pending if deadline_key(p.offer.id) not in early.schedule]
     if not due:
         return 0
     try:
@@ -124,12 +123,12 @@ async def expire_offers(dispatch: Dispatch, offer_ids: list[int]) -> int:
     return len(due)
 
 
-async def _expire_one_by_one(dispatch: Dispatch, due: list[OrderOffer]) -> int:
+async def _expire_one_by_one(dispatch: Dispatch, due: list[Expiring]) -> int:
     """Each on its own, so one broken row stops none of the others; then its error."""
     expired, failure = 0, None
-    for offer in due:
+    for each in due:
         try:
-            expired += await expire_offer(dispatch, offer.id)
+            expired += await expire_offer(dispatch, each.offer.id)
         except Exception as exc:
             failure = failure or exc
     if failure is not None:
@@ -141,37 +140,32 @@ class _Unusual(Exception):
     """A batch met a row that changed under it: roll back and go one by one."""
 
 
-async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datetime) -> Effects:
-    order_ids = [o.order_id for o in due]
+async def _expire_together(dispatch: Dispatch, due: list[Expiring], now: datetime) -> Effects:
+    order_ids = [each.order.id for each in due]
     if len(set(order_ids)) != len(order_ids):
         raise _Unusual  # two pending offers of one order: let the single path sort it out
-    orders = {o.id: o for o in await Order.filter(id__in=order_ids)}
-    homes = await _home_stores({o.member_id for o in orders.values()})
-    tried = await tried_stores_of(order_ids)
-    wheres = []
-    for offer in due:
-        order = orders[offer.order_id]
-        wheres.append(
-            Destination(
-                order.delivery_latitude,
-                order.delivery_longitude,
-                homes[order.member_id],
-                frozenset(tried[order.id]),
-            )
+    wheres = [
+        Destination(
+            each.order.delivery_latitude,
+            each.order.delivery_longitude,
+            each.home_store_id,
+            each.tried,
         )
+        for each in due
+    ]
     routes = await choose_stores(dispatch.stores, wheres)
     moved = [
-        (orders[offer.order_id], store.id if store else None)
-        for offer, store in zip(due, routes, strict=True)
+        (each.order, store.id if store else None) for each, store in zip(due, routes, strict=True)
     ]
+    orders = {each.order.id: each.order for each in due}
     expires = now + timedelta(seconds=dispatch.offer_timeout)
-    offered = await expire_and_route([o.id for o in due], moved, now, expires)
+    offered = await expire_and_route([each.offer.id for each in due], moved, now, expires)
     if offered is None:
         raise _Unusual
     effects = Effects()
-    for offer in due:
-        offer.status, offer.responded_at = OfferStatus.EXPIRED, now
-        effects.ended(offer, orders[offer.order_id])
+    for each in due:
+        each.offer.status, each.offer.responded_at = OfferStatus.EXPIRED, now
+        effects.ended(each.offer, each.order)
     for new in offered:
         effects.offered(new, orders[new.order_id])
     for order, _ in moved:
@@ -179,11 +173,6 @@ async def _expire_together(dispatch: Dispatch, due: list[OrderOffer], now: datet
             effects.unassigned(order.id)
         effects.order_changed(order.id)
     return effects
-
-
-async def _home_stores(member_ids: set[int]) -> dict[int, int | None]:
-    rows = await rows_by_id(Member, ("id", "home_store_id"), member_ids)
-    return {int(i): None if home is None else int(home) for i, home in rows}
 
 
 async def _end_and_route(

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 SECRET_KEY = "o2o-benchmark-secret-key-not-for-production-0123456789"
+# 0: the deadline worker runs inside ``o2o serve`` (the issue's set-up); N: ``serve
+# --no-worker`` beside N ``o2o worker`` processes, as a larger deployment would run them.
+WORKER_PROCESSES = int(os.environ.get("BENCH_WORKER_PROCESSES", "0"))
 O2O = [sys.executable, "-m", "api.cli"]
 # The server logs "%(asctime)s %(levelname)s %(name)s %(message)s"; uvicorn "LEVEL:    ...".
 PROBLEM_LEVELS = {"WARNING", "ERROR", "CRITICAL"}
@@ -81,20 +84,29 @@ async def flush_redis() -> None:
         await client.aclose()
 
 
-def _log_file(port: int) -> IO[bytes]:
+def _log_file(port: int, mode: str = "wb") -> IO[bytes]:
     path = Path(tempfile.gettempdir()) / f"o2o-bench-{port}.log"
-    return path.open("wb")
+    return cast("IO[bytes]", path.open(mode))
 
 
 @dataclass
 class Server:
-    """One ``o2o serve`` process (API and in-process deadline worker) on a free port."""
+    """One ``o2o serve`` process (API and in-process deadline worker) on a free port; or, with
+    ``BENCH_WORKER_PROCESSES``, the API alone and that many ``o2o worker`` processes."""
 
     database_url: str
     offer_timeout: float
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     log_path: Path | None = None
+    worker_processes: int = WORKER_PROCESSES
+    workers: list[asyncio.subprocess.Process] = field(default_factory=list)
+
+    @property
+    def layout(self) -> str:
+        if not self.worker_processes:
+            return "deadline worker inside the one o2o serve process"
+        return f"o2o serve --no-worker beside {self.worker_processes} o2o worker process(es)"
 
     @property
     def url(self) -> str:
@@ -136,19 +148,19 @@ class Server:
     async def start(self, limit: float = 60) -> None:
         log = _log_file(self.port)
         self.log_path = Path(log.name)
+        serve = [
+            "serve",
+            "--port",
+            str(self.port),
+            *(["--no-worker"] if self.worker_processes else []),
+        ]
         try:
-            self.process = await asyncio.create_subprocess_exec(
-                *O2O,
-                "serve",
-                "--port",
-                str(self.port),
-                env=self.env(),
-                cwd=ROOT,
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-            )
+            self.process = await self._spawn(*serve, log=log)
         finally:
             log.close()  # the child holds its own descriptor
+        for _ in range(self.worker_processes):
+            with _log_file(self.port, "ab") as worker_log:
+                self.workers.append(await self._spawn("worker", log=worker_log))
         deadline = time.monotonic() + limit
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
@@ -161,16 +173,21 @@ class Server:
                 await asyncio.sleep(0.1)
         raise RuntimeError(f"o2o serve did not answer within {limit:g}s; see {self.log_path}")
 
+    async def _spawn(self, *args: str, log: IO[bytes]) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            *O2O, *args, env=self.env(), cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT
+        )
+
     async def stop(self) -> None:
-        proc = self.process
-        if proc is None or proc.returncode is not None:
-            return
-        proc.terminate()
-        try:
-            await asyncio.wait_for(proc.wait(), 15)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
+        for proc in [*self.workers, self.process]:
+            if proc is None or proc.returncode is not None:
+                continue
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 15)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
 
     def rss_kib(self) -> int:
         """The server process's resident memory (VmRSS) in KiB."""
@@ -182,10 +199,9 @@ class Server:
         raise RuntimeError("no VmRSS in /proc status")
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server process has used so far."""
+        """CPU time (user + system) the server's processes have used so far."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return sum(_cpu_seconds(p.pid) for p in [self.process, *self.workers])
 
     async def settle(self, *, busy: float = 0.1, window: float = 1.0, limit: float = 60) -> float:
         """Wait until the server uses less than ``busy`` of a core over ``window`` seconds
@@ -217,6 +233,11 @@ class Server:
             elif len(parts := line.split(" ", 4)) == 5 and parts[2] in PROBLEM_LEVELS:
                 problems.append(" ".join(parts[2:]))  # without the timestamp
         return problems
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 T = TypeVar("T")

@@ -104,6 +104,7 @@ async def open_session(
 
 def server_health(session: Session, report: Report) -> None:
     """Warnings and errors in the server's log, and errors seen by the store apps."""
+    report.note(session.server.layout)
     problems = session.server.log_problems()
     report.add("server log warnings/errors", str(len(problems)), "0", not problems)
     for line, count in Counter(problems).most_common(5):

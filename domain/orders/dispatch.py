@@ -179,5 +179,6 @@ class Effects:
                 dispatch.deadlines.add_schedule(pipe, self.schedule)
                 dispatch.bus.add_publish(pipe, self.messages)
                 await pipe.execute()
+            dispatch.bus.published(self.messages)
         except Exception:
             log.exception("could not send order effects; the reconcile will restore deadlines")

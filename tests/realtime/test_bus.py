@@ -66,20 +66,21 @@ async def test_a_stalled_subscriber_is_told_to_resync_instead_of_growing(redis):
 
 async def test_messages_published_together_arrive_in_order_each_on_its_channel(bus, redis):
     async with bus.subscribe("{o2o}:events:a") as a, bus.subscribe("{o2o}:events:b") as b:
+        messages = [
+            ("{o2o}:events:a", {"n": 1}),
+            ("{o2o}:events:b", {"n": 2}),
+            ("{o2o}:events:nobody", {"n": 3}),
+            ("{o2o}:events:a", {"n": 4}),
+        ]
         async with bus.pipeline() as pipe:
-            bus.add_publish(
-                pipe,
-                [
-                    ("{o2o}:events:a", {"n": 1}),
-                    ("{o2o}:events:b", {"n": 2}),
-                    ("{o2o}:events:nobody", {"n": 3}),
-                    ("{o2o}:events:a", {"n": 4}),
-                ],
-            )
+            bus.add_publish(pipe, messages)
             bus.add_publish(pipe, [])  # nothing to send: nothing published
             assert len(pipe) == 1
             await pipe.execute()
-        assert [await a.get(), await a.get(), await b.get()] == [{"n": 1}, {"n": 4}, {"n": 2}]
+        assert a.empty()  # sent, but not yet said to be
+        bus.published(messages)
+        got = [await asyncio.wait_for(s.get(), 5) for s in (a, a, b)]
+        assert got == [{"n": 1}, {"n": 4}, {"n": 2}]
         assert a.empty()
         assert b.empty()
 
@@ -90,8 +91,37 @@ async def test_a_malformed_batch_or_event_is_dropped_and_reading_goes_on(bus, re
 
     channel = keys.scoped(keys.EVENTS, database_index(redis))
     async with bus.subscribe("{o2o}:events:a") as a:
-        for junk in ("not json", '{"a": 1}', '[["{o2o}:events:a"], 5, ["{o2o}:events:a", 7]]'):
-            await redis.publish(channel, junk)
+        junk = [
+            "not json",
+            '[["{o2o}:events:a", {"n": 0}]]',
+            '{"a": 1}',
+            '{"from": "elsewhere", "events": [["{o2o}:events:a"], 5, ["{o2o}:events:a", 7]]}',
+        ]
+        for data in junk:
+            await redis.publish(channel, data)
         await bus.publish("{o2o}:events:a", {"n": "after"})
         assert await asyncio.wait_for(a.get(), 5) == {"n": "after"}
         assert a.empty()
+
+
+async def test_a_process_gets_its_own_messages_once_and_others_get_them_through_redis(redis):
+    here, there = EventBus(redis), EventBus(redis)
+    await here.start()
+    await there.start()
+    try:
+        async with (
+            here.subscribe("{o2o}:events:x") as ours,
+            there.subscribe("{o2o}:events:x") as theirs,
+        ):
+            await here.publish("{o2o}:events:x", {"n": 1})
+            assert not ours.empty()  # handed over as soon as Redis took it
+            assert await asyncio.wait_for(theirs.get(), 5) == {"n": 1}
+            await there.publish("{o2o}:events:x", {"n": 2})  # after the echo of 1, if any
+            assert await asyncio.wait_for(ours.get(), 5) == {"n": 1}
+            assert await asyncio.wait_for(ours.get(), 5) == {"n": 2}
+            assert ours.empty()
+            assert await theirs.get() == {"n": 2}
+            assert theirs.empty()
+    finally:
+        await here.close()
+        await there.close()

@@ -80,6 +80,26 @@ async def move_deadlines(
     return due
 
 
+class Arrivals:
+    """Whether every order's re-offer reached its next store. Polled while events arrive, so
+    each poll looks only past the orders already seen re-offered (in the order they fall due):
+    a full scan of 10,000 orders each time held up the apps' own event loop, and so the very
+    arrival times being measured, by up to ~30 ms."""
+
+    def __init__(self, feed: OfferFeed, wanted: dict[str, int]) -> None:
+        self._feed = feed
+        self._wanted = list(wanted.items())
+        self._seen = 0
+
+    def all(self) -> bool:
+        while self._seen < len(self._wanted) and self._arrived(*self._wanted[self._seen]):
+            self._seen += 1
+        return self._seen == len(self._wanted)
+
+    def _arrived(self, order: str, store: int) -> bool:
+        return any(e.store == store for e in self._feed.offered.get(order, ()))
+
+
 @dataclass
 class Ledger:
     """What the database says once the wait is over."""
@@ -211,14 +231,9 @@ async def run(quick: bool) -> Report:
         due = await move_deadlines(dsn, pending, scale.window)
         progress(f"{len(due)} deadlines now fall due within {scale.window:g} s")
         wanted = {global_id("Order", p.order_id): p.neighbour for p in pending}
-
-        def all_rerouted() -> bool:
-            return all(
-                any(e.store == s for e in feed.offered.get(o, ())) for o, s in wanted.items()
-            )
-
+        arrived = Arrivals(feed, wanted)
         last = max(due.values())
-        await wait_until(all_rerouted, last - time.time() + scale.cap, interval=0.25)
+        await wait_until(arrived.all, last - time.time() + scale.cap, interval=0.25)
         server_cpu = session.server.cpu_seconds() - cpu_before
         ledger = await read_ledger(dsn, session.world, pending)
         written = {global_id("Order", i) for i in ledger.rerouted}

@@ -93,9 +93,9 @@ async def test_a_malformed_batch_or_event_is_dropped_and_reading_goes_on(bus, re
     async with bus.subscribe("{o2o}:events:a") as a:
         junk = [
             "not json",
-            '[["{o2o}:events:a", {"n": 0}]]',
-            '{"a": 1}',
-            '{"from": "elsewhere", "events": [["{o2o}:events:a"], 5, ["{o2o}:events:a", 7]]}',
+            'elsewhere {"a": 1}',
+            '[["{o2o}:events:a", {"n": 0}]]',  # no sender
+            'elsewhere [["{o2o}:events:a"], 5, ["{o2o}:events:a", 7]]',
         ]
         for data in junk:
             await redis.publish(channel, data)

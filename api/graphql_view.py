@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -48,6 +49,11 @@ class GraphQLView(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=abuse.ws_init_timeout_seconds),
             max_subscriptions_per_connection=abuse.max_subscriptions_per_connection,
         )
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: strawberry sends bytes as binary WebSocket frames, which browsers
+        # hand to the app as a Blob.
+        return orjson.dumps(data).decode()
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """Authenticate the socket from ``connection_init``'s ``Authorization``; refuse without."""

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
+
+import orjson
 
 from realtime import keys
 from realtime.client import Pipeline, Redis, database_index
@@ -107,7 +108,7 @@ class EventBus:
         """The sender's mark, a space, the events as JSON: a reader skips its own echo
         without decoding it."""
         events = [[channel, message] for channel, message in messages]
-        return f"{self._sender} {json.dumps(events)}"
+        return f"{self._sender} {orjson.dumps(events).decode()}"
 
     def pipeline(self) -> Pipeline:
         return self._redis.pipeline(transaction=False)
@@ -157,7 +158,7 @@ class EventBus:
         if sender == self._sender:
             return  # ours: delivered when it was published
         try:
-            events = json.loads(body)
+            events = orjson.loads(body)
         except ValueError:
             events = None
         if not isinstance(events, list):

@@ -45,7 +45,7 @@ async def open_runtime(
             await bus.start()
         dispatch = Dispatch(
             bus=bus,
-            deadlines=DeadlineQueue(redis),
+            deadlines=DeadlineQueue(redis, lease_seconds=settings.deadline_lease_seconds),
             stores=index,
             clock=clock or SystemClock(),
             offer_timeout=settings.offer_timeout_seconds,

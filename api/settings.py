@@ -47,6 +47,7 @@ class Settings:
     redis_url: str = "memory://"
     offer_timeout_seconds: float = 3600.0
     reconcile_seconds: float = 60.0
+    deadline_lease_seconds: float = 30.0
     secret_key: str = ""
     # True when SECRET_KEY was not set: tokens then die with the process.
     secret_key_generated: bool = False
@@ -69,6 +70,7 @@ class Settings:
             redis_url=redis_url,
             offer_timeout_seconds=_positive_float(env, "OFFER_TIMEOUT_SECONDS", 3600.0),
             reconcile_seconds=_positive_float(env, "RECONCILE_SECONDS", 60.0),
+            deadline_lease_seconds=_positive_float(env, "DEADLINE_LEASE_SECONDS", 30.0),
             secret_key=secret or secrets.token_urlsafe(32),
             secret_key_generated=not secret,
             host=env.get("HOST", "127.0.0.1") or "127.0.0.1",

@@ -11,6 +11,7 @@ def test_defaults_are_the_embedded_mode():
     assert settings.database_url == "sqlite://var/o2o.sqlite3"
     assert settings.redis_url == "memory://"
     assert settings.offer_timeout_seconds == 3600
+    assert settings.deadline_lease_seconds == 30
     assert settings.secret_key_generated
     assert len(settings.secret_key) >= 32
 
@@ -25,9 +26,11 @@ def test_values_from_the_environment():
             "HOST": "0.0.0.0",
             "PORT": "9000",
             "GRAPHQL_EXPLORER": "false",
+            "DEADLINE_LEASE_SECONDS": "2.5",
         }
     )
     assert settings.offer_timeout_seconds == 0.25
+    assert settings.deadline_lease_seconds == 2.5
     assert settings.secret_key == "k" * 40
     assert not settings.secret_key_generated
     assert (settings.host, settings.port, settings.explorer) == ("0.0.0.0", 9000, False)
@@ -40,6 +43,7 @@ def test_values_from_the_environment():
         ("OFFER_TIMEOUT_SECONDS", "0"),
         ("OFFER_TIMEOUT_SECONDS", "soon"),
         ("OFFER_TIMEOUT_SECONDS", "nan"),
+        ("DEADLINE_LEASE_SECONDS", "0"),
         ("DATABASE_URL", "mysql://x/y"),
         ("DATABASE_URL", "postgres://host"),
         ("REDIS_URL", "http://cache"),

@@ -1,6 +1,22 @@
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 from realtime.bus import EventBus
+from realtime.client import Redis
+
+
+@contextlib.asynccontextmanager
+async def started(*clients: Redis) -> AsyncIterator[list[EventBus]]:
+    """A started bus on each client, as each API process holds one; closed on the way out."""
+    buses = [EventBus(client) for client in clients]
+    try:
+        for bus in buses:
+            await bus.start()
+        yield buses
+    finally:
+        for bus in buses:
+            await bus.close()
 
 
 async def test_messages_reach_local_subscribers_of_their_channel_only(bus):
@@ -14,16 +30,9 @@ async def test_messages_reach_local_subscribers_of_their_channel_only(bus):
 
 async def test_two_buses_on_one_redis_see_each_others_messages(redis):
     """Two API processes share a Redis: an event published by one reaches the other."""
-    one, two = EventBus(redis), EventBus(redis)
-    await one.start()
-    await two.start()
-    try:
-        async with two.subscribe("{o2o}:events:x") as events:
-            await one.publish("{o2o}:events:x", {"from": "one"})
-            assert await asyncio.wait_for(anext(aiter(events)), 5) == {"from": "one"}
-    finally:
-        await one.close()
-        await two.close()
+    async with started(redis, redis) as (one, two), two.subscribe("{o2o}:events:x") as events:
+        await one.publish("{o2o}:events:x", {"from": "one"})
+        assert await asyncio.wait_for(anext(aiter(events)), 5) == {"from": "one"}
 
 
 async def test_buses_on_other_databases_of_one_server_do_not_hear_each_other(redis):
@@ -31,11 +40,9 @@ async def test_buses_on_other_databases_of_one_server_do_not_hear_each_other(red
     pool = redis.connection_pool
     kwargs = {**pool.connection_kwargs, "db": (pool.connection_kwargs["db"] + 1) % 16}
     other_db = type(redis)(connection_pool=type(pool)(pool.connection_class, **kwargs))
-    here, there = EventBus(redis), EventBus(other_db)
-    await here.start()
-    await there.start()
     try:
         async with (
+            started(redis, other_db) as (here, there),
             there.subscribe("{o2o}:events:x") as theirs,
             here.subscribe("{o2o}:events:x") as ours,
         ):
@@ -46,8 +53,6 @@ async def test_buses_on_other_databases_of_one_server_do_not_hear_each_other(red
             assert ours.empty()
             assert theirs.empty()
     finally:
-        await here.close()
-        await there.close()
         await other_db.aclose()
 
 
@@ -105,23 +110,17 @@ async def test_a_malformed_batch_or_event_is_dropped_and_reading_goes_on(bus, re
 
 
 async def test_a_process_gets_its_own_messages_once_and_others_get_them_through_redis(redis):
-    here, there = EventBus(redis), EventBus(redis)
-    await here.start()
-    await there.start()
-    try:
-        async with (
-            here.subscribe("{o2o}:events:x") as ours,
-            there.subscribe("{o2o}:events:x") as theirs,
-        ):
-            await here.publish("{o2o}:events:x", {"n": 1})
-            assert not ours.empty()  # handed over as soon as Redis took it
-            assert await asyncio.wait_for(theirs.get(), 5) == {"n": 1}
-            await there.publish("{o2o}:events:x", {"n": 2})  # after the echo of 1, if any
-            assert await asyncio.wait_for(ours.get(), 5) == {"n": 1}
-            assert await asyncio.wait_for(ours.get(), 5) == {"n": 2}
-            assert ours.empty()
-            assert await theirs.get() == {"n": 2}
-            assert theirs.empty()
-    finally:
-        await here.close()
-        await there.close()
+    async with (
+        started(redis, redis) as (here, there),
+        here.subscribe("{o2o}:events:x") as ours,
+        there.subscribe("{o2o}:events:x") as theirs,
+    ):
+        await here.publish("{o2o}:events:x", {"n": 1})
+        assert not ours.empty()  # handed over as soon as Redis took it
+        assert await asyncio.wait_for(theirs.get(), 5) == {"n": 1}
+        await there.publish("{o2o}:events:x", {"n": 2})  # after the echo of 1, if any
+        assert await asyncio.wait_for(ours.get(), 5) == {"n": 1}
+        assert await asyncio.wait_for(ours.get(), 5) == {"n": 2}
+        assert ours.empty()
+        assert await theirs.get() == {"n": 2}
+        assert theirs.empty()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ def _columns(model: type[Model]) -> tuple[_Column, ...]:
     return columns
 
 
+@functools.cache
 def _loaded_state(model: type[Model]) -> tuple[tuple[str, Any], ...]:
     """What ``_init_from_db`` sets besides the columns (the fresh dict aside)."""
     generated = model._meta.db_pk_column not in model._meta.generated_db_fields
@@ -164,6 +166,8 @@ class Effects:
         """Send everything; a Redis failure is logged, not raised: the database already holds
         the truth, the worker's reconcile restores deadlines and subscribers replay on reconnect.
         """
+        if not (self.schedule or self.cancel or self.messages):
+            return  # e.g. a batch with no early claims: not even an empty pipeline
         done: dict[int, dict[str, Any]] = {}  # an order in two events is written once
 
         def row(model: Model) -> dict[str, Any]:

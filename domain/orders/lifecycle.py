@@ -57,9 +57,11 @@ async def cancel_order(dispatch: Dispatch, actor: Principal, order_id: int) -> O
     now = dispatch.now()
     effects = Effects()
     async with in_transaction():
+        # The offer is locked before the order, as accept, decline and expiry lock them:
+        # taken the other way round, a cancel and an accept at once would deadlock.
+        pending = await _pending_offer_locked(order_id)
         await states.move_loaded(order, step, cancelled_at=now)
         await loyalty.reverse_order(order_id, now)
-        pending = await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING).first()
         if pending is not None:
             reason = "cancelled by the customer"
             await OrderOffer.filter(id=pending.id, status=OfferStatus.PENDING).update(
@@ -70,6 +72,14 @@ async def cancel_order(dispatch: Dispatch, actor: Principal, order_id: int) -> O
     effects.order_changed(order_id)
     await effects.apply(dispatch)
     return await Order.get(id=order_id)
+
+
+async def _pending_offer_locked(order_id: int) -> OrderOffer | None:
+    return (
+        await OrderOffer.filter(order_id=order_id, status=OfferStatus.PENDING)
+        .select_for_update()
+        .first()
+    )
 
 
 def _withdrawn(offer: OrderOffer, now: datetime, reason: str) -> None:

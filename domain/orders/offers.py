@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -20,6 +21,7 @@ from domain.orders.routing import (
     choose_stores,
     distance_km,
     tried_stores,
+    tried_stores_of,
 )
 from domain.orders.writing import expire_and_route
 from domain.principal import Principal, Role
@@ -28,7 +30,8 @@ log = logging.getLogger("o2o.orders")
 
 # A deadline claimed a little before its offer's expiry (clocks of two machines differ) waits.
 EARLY_TOLERANCE = timedelta(milliseconds=5)
-WAITING_ORDERS_LIMIT = 500
+WAITING_ORDERS_PAGE = 500
+KM_PER_DEGREE = 111.0  # of latitude, a little under, so the box errs wide
 
 
 class OfferNotPending(DomainError):
@@ -190,8 +193,12 @@ async def _end_and_route(
     )
     now = dispatch.now()
     effects = Effects()
+    still_open: dict[str, datetime] = (
+        {} if status is OfferStatus.EXPIRED else {"expires_at__gt": now}
+    )
     async with in_transaction():
-        won = await OrderOffer.filter(id=offer.id, status=OfferStatus.PENDING).update(
+        # A decline, like an accept, is an answer within the window; past it, the expiry is.
+        won = await OrderOffer.filter(id=offer.id, status=OfferStatus.PENDING, **still_open).update(
             status=status, responded_at=now, reason=reason
         )
         if not won:
@@ -259,33 +266,56 @@ async def assign_order(dispatch: Dispatch, actor: Principal, order_id: int, stor
 
 
 async def offer_waiting_orders(dispatch: Dispatch, store: Store) -> int:
-    """Offer the UNASSIGNED orders inside ``store``'s radius to it (it opened or resumed)."""
+    """Offer the UNASSIGNED orders inside ``store``'s radius to it (it opened or resumed):
+    all of them, a page at a time, each in its own transaction; how many it was offered."""
     if not (store.active and store.accepting_orders):
         return 0
-    offered = 0
-    waiting = (
-        await Order.filter(status=OrderStatus.UNASSIGNED).order_by("id").limit(WAITING_ORDERS_LIMIT)
-    )
-    for order in waiting:
-        reach = distance_km(
-            store.latitude, store.longitude, order.delivery_latitude, order.delivery_longitude
-        )
-        if reach > store.service_radius_km or store.id in await tried_stores(order.id):
-            continue
-        now = dispatch.now()
-        effects = Effects()
-        async with in_transaction():
-            taken = await Order.filter(id=order.id, status=OrderStatus.UNASSIGNED).update(
-                status=OrderStatus.PENDING, store_id=store.id
-            )
-            if not taken:
-                continue
-            order.status, order.store_id = OrderStatus.PENDING, store.id
-            await _new_offer(dispatch, order, now, effects)
-        effects.order_changed(order.id)
-        await effects.apply(dispatch)
-        offered += 1
+    offered, after = 0, 0
+    while page := await _waiting_near(store, after):
+        after = page[-1].id
+        tried = await tried_stores_of([order.id for order in page])
+        for order in page:
+            if _serves(store, order) and store.id not in tried[order.id]:
+                offered += await _offer_waiting(dispatch, order, store)
     return offered
+
+
+async def _waiting_near(store: Store, after: int) -> list[Order]:
+    """The next page of UNASSIGNED orders (by id) in a box around ``store``'s radius."""
+    lat, lng = store.latitude, store.longitude
+    d_lat = store.service_radius_km / KM_PER_DEGREE
+    box = Order.filter(
+        status=OrderStatus.UNASSIGNED,
+        id__gt=after,
+        delivery_latitude__gte=lat - d_lat,
+        delivery_latitude__lte=lat + d_lat,
+    )
+    cos_lat = math.cos(math.radians(min(abs(lat) + d_lat, 90.0)))
+    if cos_lat > 0 and (d_lng := d_lat / cos_lat) < 180 - abs(lng):  # no pole, no 180th meridian
+        box = box.filter(delivery_longitude__gte=lng - d_lng, delivery_longitude__lte=lng + d_lng)
+    return await box.order_by("id").limit(WAITING_ORDERS_PAGE)
+
+
+def _serves(store: Store, order: Order) -> bool:
+    reach = distance_km(
+        store.latitude, store.longitude, order.delivery_latitude, order.delivery_longitude
+    )
+    return reach <= store.service_radius_km
+
+
+async def _offer_waiting(dispatch: Dispatch, order: Order, store: Store) -> int:
+    """1 when ``order`` was still UNASSIGNED and is now offered to ``store``, else 0."""
+    now = dispatch.now()
+    effects = Effects()
+    try:
+        async with in_transaction():
+            await states.move_loaded(order, states.Move.OFFER_WAITING, store_id=store.id)
+            await _new_offer(dispatch, order, now, effects)
+    except states.InvalidTransition:  # taken meanwhile (assigned, cancelled, another store)
+        return 0
+    effects.order_changed(order.id)
+    await effects.apply(dispatch)
+    return 1
 
 
 async def reschedule_pending(dispatch: Dispatch) -> int:

@@ -26,6 +26,7 @@ class Move(StrEnum):
     COMPLETE = "COMPLETE"
     UNASSIGN = "UNASSIGN"
     OFFER = "OFFER"  # an UNASSIGNED (or re-assigned PENDING) order offered to a store
+    OFFER_WAITING = "OFFER_WAITING"  # an UNASSIGNED order, to a store that opened or resumed
     CANCEL_BY_MEMBER = "CANCEL_BY_MEMBER"
     CANCEL_BY_ADMIN = "CANCEL_BY_ADMIN"
 
@@ -36,6 +37,7 @@ TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
     Move.COMPLETE: (frozenset({S.OUT_FOR_DELIVERY}), S.DELIVERED),
     Move.UNASSIGN: (frozenset({S.PENDING}), S.UNASSIGNED),
     Move.OFFER: (frozenset({S.UNASSIGNED, S.PENDING}), S.PENDING),
+    Move.OFFER_WAITING: (frozenset({S.UNASSIGNED}), S.PENDING),
     Move.CANCEL_BY_MEMBER: (frozenset({S.PENDING, S.ACCEPTED, S.UNASSIGNED}), S.CANCELLED),
     Move.CANCEL_BY_ADMIN: (
         frozenset({S.PENDING, S.ACCEPTED, S.UNASSIGNED, S.OUT_FOR_DELIVERY, S.DELIVERED}),

@@ -14,7 +14,7 @@ from domain.orders import (
     reschedule_pending,
     start_delivery,
 )
-from domain.orders.states import TRANSITIONS, Move
+from domain.orders.states import TRANSITIONS, Move, move
 from realtime import keys
 from tests import factories
 from tests.orders_helpers import HOME, offers_of, place, refreshed, stores_east
@@ -77,6 +77,35 @@ async def test_cancelling_a_pending_order_withdraws_its_offer(dispatch, product)
     assert await dispatch.deadlines.depth() == (0, 0)
 
 
+async def test_a_cancel_and_an_accept_at_once_end_cleanly(dispatch, product):
+    """Both lock the offer before the order; in opposite orders they would deadlock, and on
+    PostgreSQL one side would fail with an internal error instead of a code."""
+    (store,) = await stores_east(dispatch, 1.0)
+    clerk = factories.as_staff(await factories.staff(store))
+    member = factories.as_member(await factories.member())
+    orders = [(await place(dispatch, member, product)).order for _ in range(20)]
+    calls = [
+        call
+        for order in orders
+        for call in (
+            accept_order(dispatch, clerk, order.id),
+            cancel_order(dispatch, member, order.id),
+        )
+    ]
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    unexpected = [
+        o
+        for o in outcomes
+        if isinstance(o, BaseException)
+        and not (isinstance(o, DomainError) and o.code is ErrorCode.OFFER_NOT_PENDING)
+    ]
+    assert unexpected == []
+    for order in orders:
+        assert (await refreshed(order)).status is OrderStatus.CANCELLED
+        ((_, offer),) = await offers_of(order)
+        assert offer in ("ACCEPTED", "WITHDRAWN")
+
+
 async def test_a_member_cannot_cancel_someone_elses_order_and_staff_cannot_cancel(
     dispatch, product
 ):
@@ -97,6 +126,31 @@ def test_the_transition_table_is_the_documented_machine():
     assert ("PENDING", "ACCEPTED") in reachable
     assert ("UNASSIGNED", "PENDING") in reachable
     assert TRANSITIONS[Move.COMPLETE][0] == {OrderStatus.OUT_FOR_DELIVERY}
+
+
+def _columns(order: Order) -> dict[str, object]:
+    return {name: getattr(order, name) for name in order._meta.db_fields}
+
+
+async def test_every_move_from_every_status_follows_the_table(dispatch, product):
+    """Each cell of status by move: the move the table allows lands; any other raises
+    INVALID_TRANSITION and leaves the row as it was."""
+    (store,) = await stores_east(dispatch, 1.0)
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    for status in OrderStatus:
+        for step in Move:
+            await Order.filter(id=order.id).update(status=status, store_id=store.id)
+            before = await Order.get(id=order.id)
+            sources, target = TRANSITIONS[step]
+            if status in sources:
+                await move(order.id, step)
+                assert (await refreshed(order)).status is target, (status, step)
+                continue
+            with pytest.raises(DomainError) as refused:
+                await move(order.id, step)
+            assert refused.value.code is ErrorCode.INVALID_TRANSITION, (status, step)
+            after = await Order.get(id=order.id)
+            assert _columns(after) == _columns(before), (status, step)
 
 
 async def test_a_repeated_idempotency_key_returns_the_first_order(dispatch, product):

@@ -3,6 +3,7 @@
 import pytest
 
 from domain.errors import DomainError, ErrorCode, Forbidden
+from domain.lines import Line
 from domain.models import Order, Store
 from domain.models.enums import OrderStatus
 from domain.orders import (
@@ -11,6 +12,7 @@ from domain.orders import (
     decline_order,
     expire_offer,
     offer_waiting_orders,
+    place_order,
 )
 from realtime.deadlines import DeadlineWorker
 from tests import factories
@@ -126,6 +128,58 @@ async def test_accept_after_the_window_is_refused_and_the_worker_moves_on(
     assert late.value.code is ErrorCode.OFFER_NOT_PENDING
     assert await worker_pass(dispatch, redis) == 1
     assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+
+
+async def test_a_resuming_store_takes_every_waiting_order_in_its_radius_and_no_other(
+    dispatch, product, monkeypatch
+):
+    from domain.orders import offers
+
+    monkeypatch.setattr(offers, "WAITING_ORDERS_PAGE", 2)  # five orders span three pages
+    (store,) = await stores_east(dispatch, 1.0)
+    await Store.filter(id=store.id).update(accepting_orders=False)
+    member = factories.as_member(await factories.member())
+
+    async def waiting_at(lat: float, lng: float) -> Order:
+        placed = await place_order(
+            dispatch,
+            member,
+            lines=[Line(product.id, 1)],
+            delivery_address="elsewhere",
+            latitude=lat,
+            longitude=lng,
+        )
+        assert placed.order.status is OrderStatus.UNASSIGNED
+        return placed.order
+
+    corner = await waiting_at(store.latitude + 0.04, store.longitude + 0.04)  # ~6 km: boxed
+    near = [(await place(dispatch, member, product)).order for _ in range(5)]
+    far = await waiting_at(store.latitude + 1.0, store.longitude)
+    await Store.filter(id=store.id).update(accepting_orders=True)
+    assert await offer_waiting_orders(dispatch, await Store.get(id=store.id)) == 5
+    for order in near:
+        assert await offers_of(order) == [(store.id, "PENDING")]
+    for order in (corner, far):
+        assert (await refreshed(order)).status is OrderStatus.UNASSIGNED
+        assert await offers_of(order) == []
+
+
+async def test_a_decline_after_the_window_is_refused_and_the_expiry_stands(
+    dispatch, redis, clock, product
+):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    clerk_a = factories.as_staff(await factories.staff(a))
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    clock.advance(61)
+    with pytest.raises(DomainError) as late:
+        await decline_order(dispatch, clerk_a, order.id, "too late")
+    assert late.value.code is ErrorCode.OFFER_NOT_PENDING
+    assert await offers_of(order) == [(a.id, "PENDING")]  # nothing written by the refusal
+    assert await worker_pass(dispatch, redis) == 1
+    assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
+    with pytest.raises(DomainError) as again:
+        await decline_order(dispatch, clerk_a, order.id, None)
+    assert again.value.code is ErrorCode.OFFER_NOT_PENDING
 
 
 async def test_only_the_offered_store_accepts(dispatch, product):

@@ -2,9 +2,11 @@
 
 import asyncio
 import random
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 import pytest_asyncio
 
@@ -12,6 +14,7 @@ from domain.errors import DomainError
 from domain.models import Order, OrderOffer
 from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders import Dispatch, accept_order
+from domain.orders.dispatch import deadline_key
 from domain.stores import store_index
 from realtime import keys
 from realtime.bus import EventBus
@@ -124,44 +127,91 @@ async def test_accepts_racing_their_deadlines_end_every_offer_exactly_once(
     assert await live.deadlines.depth() == (0, 0)
 
 
-async def test_a_worker_that_dies_after_claiming_has_its_work_finished_by_another(
-    live, redis, services_only
+# The lease of the kill test's workers: long enough for the survivor to start up within it.
+KILL_LEASE_SECONDS = 6.0
+
+
+async def in_flight(redis) -> dict[str, float]:
+    """Claimed deadlines and their lease ends (epoch seconds)."""
+    rows = await redis.zrange(keys.DEADLINES_INFLIGHT, 0, -1, withscores=True)
+    return {member: score / 1000 for member, score in rows}
+
+
+async def test_a_worker_killed_after_claiming_leaves_its_work_to_another_after_the_lease(
+    live, redis, backend, services_only
 ):
+    """The test holds an exclusive lock on the offers' table, so that a worker's expiry, which
+    reads it first, waits: the victim is killed between its claim and its commit. The lock also
+    holds up each worker's start-up reconcile (``reschedule_pending`` reads that table), which
+    would otherwise put every pending offer back in the due set at once: the survivor can take
+    the victim's claims only through their lease running out."""
+    env = services_only | {"DEADLINE_LEASE_SECONDS": str(KILL_LEASE_SECONDS)}
     await stores_east(live, 1.0)
     product = await factories.product()
     member = factories.as_member(await factories.member())
     orders = [await place(live, member, product) for _ in range(20)]
-    # The crashed worker: claims everything due with a 1 s lease, then never finishes.
-    dying = DeadlineQueue(redis, lease_seconds=1.0)
+    offers = await OrderOffer.filter(order_id__in=[p.order.id for p in orders])
+    expected = {deadline_key(o.id) for o in offers}
+    last_due = max(o.expires_at.timestamp() for o in offers)
 
-    async def claimed_all() -> bool:
-        got = await dying.claim(live.clock.now(), limit=100)
-        return len(got) > 0 and await live.deadlines.depth() == (0, 20)
+    async def all_due() -> bool:  # then the victim claims them all in its first pass
+        return live.clock.now() >= last_due
 
-    await poll(claimed_all, timeout=10)
-    # A real worker killed with SIGKILL in the middle of its run, then one that survives.
-    victim = Worker(services_only, "victim")
+    async def victim_claimed_all() -> bool:
+        return set(await in_flight(redis)) == expected and await live.deadlines.depth() == (0, 20)
 
-    async def victim_running() -> bool:
-        return "worker started" in victim.log.read_text()
-
-    await poll(victim_running, timeout=30)  # then it dies mid-run, as a crash would
-    victim.kill()
-    survivor = Worker(services_only, "survivor")
-
-    async def queue_empty() -> bool:
-        return await live.deadlines.depth() == (0, 0)
-
+    lock = await asyncpg.connect(backend.database_url)
+    locked = lock.transaction()
+    await locked.start()
+    await lock.execute("LOCK TABLE order_offer IN ACCESS EXCLUSIVE MODE")
+    victim: Worker | None = None
+    survivor: Worker | None = None
     try:
+        await poll(all_due, timeout=OFFER_SECONDS + 10)
+        victim = Worker(env, "victim")
+        await poll(victim_claimed_all, timeout=30)
+        victim.kill()  # SIGKILL, between its claim and its commit
+        leases = await in_flight(redis)
+        assert set(leases) == expected, "the victim's claims did not stay in flight"
+        lease_end = min(leases.values())
+        survivor = Worker(env, "survivor")
+
+        async def survivor_running() -> bool:
+            return "worker started" in survivor.log.read_text()
+
+        await poll(survivor_running, timeout=30)
+        assert time.time() < lease_end, "the survivor started after the lease: nothing proven"
+
+        async def survivor_claimed_all() -> dict[str, float] | None:
+            now = await in_flight(redis)
+            renewed = set(now) == expected and all(now[m] > leases[m] for m in expected)
+            return now if renewed else None
+
+        renewed = await poll(survivor_claimed_all, timeout=KILL_LEASE_SECONDS + 20)
+        for deadline in expected:
+            claimed_at = renewed[deadline] - KILL_LEASE_SECONDS
+            assert claimed_at >= leases[deadline], f"{deadline} taken before its lease ran out"
+        await locked.rollback()  # now the survivor's expiry (and its reconcile) may run
+
+        async def queue_empty() -> bool:
+            return await live.deadlines.depth() == (0, 0)
+
         await all_settled(timeout=30)
-        # The victim may have died after its commit, before it removed its claims: the
-        # survivor takes them once their lease runs out, and finds them done.
         await poll(queue_empty, timeout=30)
     finally:
-        survivor.stop()
+        try:
+            await lock.close()  # ends the transaction, and the lock with it, if still held
+        finally:
+            for worker in (survivor, victim):
+                if worker is not None:
+                    worker.stop()
     for placed in orders:
-        offers = await OrderOffer.filter(order_id=placed.order.id)
-        assert [o.status for o in offers] == [OfferStatus.EXPIRED]
+        order = await Order.get(id=placed.order.id)
+        ended = await OrderOffer.filter(order_id=order.id)
+        assert [o.status for o in ended] == [OfferStatus.EXPIRED]  # exactly once, no re-offer
+        assert ended[0].responded_at is not None
+        assert ended[0].responded_at.timestamp() >= lease_end  # by the survivor, after the lease
+        assert order.status is OrderStatus.UNASSIGNED
     assert await live.deadlines.depth() == (0, 0)
 
 

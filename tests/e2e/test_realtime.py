@@ -3,14 +3,23 @@
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+import uvicorn
+from tortoise.context import TortoiseContext
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from api.app import create_app
+from api.settings import Settings
+from api.ws_protocol import LeanWebSocketProtocol
 from domain.seed import MEMBER_PASSWORD, STAFF_PASSWORD, member_phone
-from tests.e2e.server import Server, o2o, poll
+from schema.context import Services
+from tests import factories
+from tests.e2e.server import Server, free_port, o2o, poll
 from tests.e2e.test_http import login
 from tests.e2e.ws import PROTOCOL, graphql_socket, ws_url
 
@@ -156,3 +165,79 @@ async def test_two_api_processes_deliver_each_others_events(fresh_env, backend):
     finally:
         one.stop()
         two.stop()
+
+
+@asynccontextmanager
+async def in_process(services: Services, db: TortoiseContext) -> AsyncIterator[str]:
+    """The real app and uvicorn (with ``o2o serve``'s WebSocket protocol) in this event loop,
+    on the test's services, so that its tasks can be counted; its URL."""
+    app = create_app(Settings(secret_key="in-process-secret-key-long-enough!", explorer=False))
+    app.state.services = services
+    app.state.db_client = db.db()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=free_port(),
+        lifespan="off",
+        ws=LeanWebSocketProtocol,
+        ws_per_message_deflate=False,
+        log_config=None,
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+
+    async def up() -> bool:
+        assert not serving.done(), "the in-process server stopped"
+        return server.started
+
+    try:
+        await poll(up, timeout=10)
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 10)
+
+
+def _pending(tasks: set[asyncio.Task]) -> list[str]:
+    """What the tasks still running run, by name."""
+    return sorted(getattr(t.get_coro(), "__qualname__", repr(t)) for t in tasks if not t.done())
+
+
+async def test_a_vanished_client_leaves_no_task_behind(db, services):
+    """The test above, in this process, where tasks can be seen: once the socket dies, its
+    subscription is gone and so is every task it or its subscription started (the server's
+    and the client's alike)."""
+    store = await factories.store()
+    clerk = services.tokens.issue(factories.as_staff(await factories.staff(store)))
+    async with in_process(services, db) as url:
+        before = asyncio.all_tasks()
+        conn = await connect(ws_url(url), subprotocols=[PROTOCOL])  # type: ignore[list-item]
+        await conn.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {clerk}"}})
+        )
+        assert json.loads(await conn.recv())["type"] == "connection_ack"
+        await conn.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": OFFERS}}))
+
+        async def subscribed() -> bool:
+            return services.bus.subscriber_count == 1
+
+        await poll(subscribed)
+        started = asyncio.all_tasks() - before
+        # The socket's and the subscription's own tasks, as uvicorn and strawberry name them.
+        assert {
+            "WebSocketsSansIOProtocol.run_asgi",
+            "BaseGraphQLTransportWSHandler.run_operation",
+        } <= set(_pending(started)), _pending(started)
+        conn.transport.abort()  # no close frame: the socket just dies
+
+        async def all_gone() -> bool:
+            left = _pending(asyncio.all_tasks() - before)
+            return services.bus.subscriber_count == 0 and not left
+
+        try:
+            await poll(all_gone, timeout=10)
+        except AssertionError:
+            left = _pending(asyncio.all_tasks() - before)
+            count = services.bus.subscriber_count
+            raise AssertionError(f"left behind: tasks {left}, {count} subscriptions") from None

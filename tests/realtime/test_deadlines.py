@@ -1,6 +1,7 @@
 """The deadline queue's claims, leases and wake-ups."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
@@ -80,34 +81,47 @@ async def test_a_failing_handler_leaves_the_entry_for_a_retry(redis):
     assert await queue.depth() == (0, 0)
 
 
-async def test_the_worker_wakes_for_an_earlier_deadline(redis):
-    """It sleeps towards a far deadline, and a nearer one added later still fires on time."""
+class WallClock:
+    """The event loop's time, shifted to ``T0``: it moves on its own, as the system clock."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+
+    def now(self) -> float:
+        return self._loop.time() + T0
+
+
+async def test_the_worker_wakes_for_an_earlier_deadline_and_does_not_poll(redis):
+    """Asleep towards a deadline half an hour away (and idle for up to an hour), it is woken
+    by a nearer one as soon as that is announced; but it does not poll meanwhile: an entry
+    that falls due without an announcement waits for the next deadline the worker knows of."""
     queue = DeadlineQueue(redis)
-    handled = asyncio.Event()
-    loop = asyncio.get_running_loop()
+    clock = WallClock()
+    handled: dict[str, float] = {}
+    arrived = {member: asyncio.Event() for member in ("now", "soon", "quiet")}
 
     async def handler(member: str) -> None:
-        if member == "soon":
-            handled.set()
+        handled[member] = clock.now()
+        arrived[member].set()
 
-    class WallClock:
-        def now(self) -> float:
-            return loop.time() + T0
-
-    clock = WallClock()
-    worker = DeadlineWorker(queue, redis, handler, clock=clock, max_idle=30)
-    await queue.schedule("later", clock.now() + 25)
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop))
-    try:
+    worker = DeadlineWorker(queue, redis, handler, clock=clock, max_idle=3600)
+    await queue.schedule("later", clock.now() + 1800)
+    async with _running(worker):
         await poll(lambda: _listening(redis), timeout=5)  # asleep towards "later", ears open
-        await queue.schedule("soon", clock.now() + 0.2)
-        started = loop.time()
-        await asyncio.wait_for(handled.wait(), 5)
-        assert loop.time() - started < 2
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)
+        soon = clock.now() + 3
+        await queue.schedule_many({"now": clock.now(), "soon": soon})
+        # Without the wake-up it would sleep for half an hour; 10 s is plenty on a busy box.
+        await asyncio.wait_for(arrived["now"].wait(), 10)
+        # "now"'s handler runs once the loop has gone back to sleep, towards "soon". An entry
+        # due at once but not announced (no publish) must wait until then.
+        await redis.zadd(keys.DEADLINES_DUE, {"quiet": int(clock.now() * 1000)})
+        assert clock.now() < soon, "too slow to add the quiet entry before 'soon' fell due"
+        await asyncio.wait_for(arrived["soon"].wait(), 15)
+        await asyncio.wait_for(arrived["quiet"].wait(), 5)
+    assert handled["quiet"] >= soon, "an unannounced entry was claimed early: the worker polls"
+    assert handled["soon"] >= soon
+    assert "later" not in handled
+    assert await queue.depth() == (1, 0)  # "later" waits on
 
 
 async def _in_flight(redis) -> list[str]:
@@ -124,6 +138,93 @@ async def _running(worker: DeadlineWorker) -> AsyncIterator[asyncio.Event]:
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
+
+
+async def _dies_after_claiming(worker: DeadlineWorker, claimed: list[list[str]]) -> None:
+    """Run ``worker`` (whose handler never returns) until it has claimed, then cancel it, as
+    a crash would end it: nothing after the claim runs, ``done()`` least of all."""
+    run = asyncio.create_task(worker.run_once())
+    try:
+        await poll(lambda: _equals(_started([m for batch in claimed for m in batch]), ["a", "b"]))
+    finally:
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run
+
+
+async def test_a_dead_workers_claims_go_to_another_only_once_their_lease_runs_out(redis):
+    clock = ManualClock(T0)
+    claimed: list[list[str]] = []
+
+    async def hangs(members: list[str]) -> None:
+        claimed.append(members)
+        await asyncio.Event().wait()
+
+    dying = DeadlineWorker(
+        DeadlineQueue(redis, lease_seconds=10), redis, batch_handler=hangs, clock=clock
+    )
+    await DeadlineQueue(redis).schedule_many({"a": T0, "b": T0})
+    await _dies_after_claiming(dying, claimed)
+    assert await _in_flight(redis) == ["a", "b"]
+    assert await redis.zscore(keys.DEADLINES_INFLIGHT, "a") == (T0 + 10) * 1000
+
+    handled: list[str] = []
+
+    async def finishes(members: list[str]) -> None:
+        handled.extend(members)
+
+    # Another worker (its own queue object, as in another process); no reconcile anywhere.
+    survivor = DeadlineWorker(
+        DeadlineQueue(redis, lease_seconds=10), redis, batch_handler=finishes, clock=clock
+    )
+    for at in (T0, T0 + 5, T0 + 9.99):
+        clock.advance(at - clock.now())
+        assert await survivor.run_once() == 0, f"taken at {at - T0} s, before the lease ran out"
+    assert await _in_flight(redis) == ["a", "b"]
+    clock.advance(T0 + 10 - clock.now())
+    assert await survivor.run_once() == 2
+    assert sorted(handled) == ["a", "b"]
+    assert await DeadlineQueue(redis).depth() == (0, 0)
+
+
+async def test_a_sleeping_worker_wakes_when_a_dead_workers_lease_runs_out(redis):
+    """Nothing is announced when a lease ends: the worker's own wake-up time accounts for it."""
+    clock = WallClock()
+    claimed: list[list[str]] = []
+
+    async def hangs(members: list[str]) -> None:
+        claimed.append(members)
+        await asyncio.Event().wait()
+
+    queue = DeadlineQueue(redis, lease_seconds=1.5)
+    await queue.schedule_many({"a": clock.now(), "b": clock.now()})
+    await _dies_after_claiming(
+        DeadlineWorker(queue, redis, batch_handler=hangs, clock=clock), claimed
+    )
+    lease_ends = {
+        m: s / 1000 for m, s in await redis.zrange(keys.DEADLINES_INFLIGHT, 0, -1, withscores=True)
+    }
+    assert set(lease_ends) == {"a", "b"}
+    handled: dict[str, float] = {}
+    both = asyncio.Event()
+
+    async def finishes(members: list[str]) -> None:
+        handled.update(dict.fromkeys(members, clock.now()))
+        if len(handled) == 2:
+            both.set()
+
+    survivor = DeadlineWorker(
+        DeadlineQueue(redis, lease_seconds=1.5),
+        redis,
+        batch_handler=finishes,
+        clock=clock,
+        max_idle=600,
+    )
+    async with _running(survivor):
+        # Idle, it would sleep ten minutes; the lease end wakes it within seconds.
+        await asyncio.wait_for(both.wait(), 15)
+    assert all(handled[m] >= lease_ends[m] for m in ("a", "b")), (handled, lease_ends)
+    assert await queue.depth() == (0, 0)
 
 
 async def test_the_next_batch_is_handled_while_one_is_still_running(redis):

@@ -116,20 +116,6 @@ async def test_a_store_resuming_picks_up_waiting_orders(dispatch, product):
     assert await offer_waiting_orders(dispatch, await Store.get(id=paused.id)) == 0
 
 
-async def test_accept_after_the_window_is_refused_and_the_worker_moves_on(
-    dispatch, redis, clock, product
-):
-    a, b = await stores_east(dispatch, 1.0, 2.0)
-    clerk_a = factories.as_staff(await factories.staff(a))
-    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
-    clock.advance(61)
-    with pytest.raises(DomainError) as late:
-        await accept_order(dispatch, clerk_a, order.id)
-    assert late.value.code is ErrorCode.OFFER_NOT_PENDING
-    assert await worker_pass(dispatch, redis) == 1
-    assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
-
-
 async def test_a_resuming_store_takes_every_waiting_order_in_its_radius_and_no_other(
     dispatch, product, monkeypatch
 ):
@@ -164,21 +150,29 @@ async def test_a_resuming_store_takes_every_waiting_order_in_its_radius_and_no_o
         assert await offers_of(order) == []
 
 
-async def test_a_decline_after_the_window_is_refused_and_the_expiry_stands(
-    dispatch, redis, clock, product
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+async def test_an_answer_after_the_window_is_refused_and_the_worker_moves_on(
+    dispatch, redis, clock, product, answer
 ):
     a, b = await stores_east(dispatch, 1.0, 2.0)
     clerk_a = factories.as_staff(await factories.staff(a))
     order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+
+    async def respond() -> None:
+        if answer == "accept":
+            await accept_order(dispatch, clerk_a, order.id)
+        else:
+            await decline_order(dispatch, clerk_a, order.id, "too late")
+
     clock.advance(61)
     with pytest.raises(DomainError) as late:
-        await decline_order(dispatch, clerk_a, order.id, "too late")
+        await respond()
     assert late.value.code is ErrorCode.OFFER_NOT_PENDING
-    assert await offers_of(order) == [(a.id, "PENDING")]  # nothing written by the refusal
+    assert await offers_of(order) == [(a.id, "PENDING")]  # the refusal wrote nothing
     assert await worker_pass(dispatch, redis) == 1
     assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]
     with pytest.raises(DomainError) as again:
-        await decline_order(dispatch, clerk_a, order.id, None)
+        await respond()
     assert again.value.code is ErrorCode.OFFER_NOT_PENDING
 
 

@@ -28,18 +28,33 @@ _UNAVAILABLE_TYPES = (
 )
 
 
+# PostgreSQL's connection failures, and its shutting down or starting up (57P01-57P03).
+_UNAVAILABLE_SQLSTATES = ("08", "57P")
+
+
 def is_unavailable(error: BaseException | None) -> bool:
     """A failure to reach the database or Redis, seen through any chain of causes."""
     seen = 0
     while error is not None and seen < 10:
-        if isinstance(error, _UNAVAILABLE_TYPES) or (
-            type(error).__module__.startswith("asyncpg.exceptions")
-            and "Connection" in type(error).__name__
-        ):
+        if isinstance(error, _UNAVAILABLE_TYPES) or _asyncpg_unavailable(error):
             return True
         error = error.__cause__ or error.__context__
         seen += 1
     return False
+
+
+def _asyncpg_unavailable(error: BaseException) -> bool:
+    if not type(error).__module__.startswith("asyncpg.exceptions"):
+        return False
+    name = type(error).__name__
+    sqlstate = str(getattr(error, "sqlstate", None) or "")
+    # A pooled connection whose server went away mid-operation can be handed out again before
+    # asyncpg notices, and then fails with "cannot switch to state …" (InternalClientError).
+    return (
+        "Connection" in name
+        or name == "InternalClientError"
+        or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    )
 
 
 class MaskUnexpected(MaskErrors):

@@ -211,6 +211,26 @@ async def test_an_admin_assigns_an_unassigned_order(dispatch, product):
     assert await offers_of(order) == [(target.id, "PENDING")]
 
 
+async def test_an_accepted_order_cannot_be_assigned_and_nothing_changes(dispatch, product):
+    a, b = await stores_east(dispatch, 1.0, 2.0)
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    await accept_order(dispatch, factories.as_staff(await factories.staff(a)), order.id)
+    admin = factories.as_admin(await factories.admin())
+    with pytest.raises(DomainError) as refused:
+        await assign_order(dispatch, admin, order.id, b.id)
+    assert refused.value.code is ErrorCode.INVALID_TRANSITION
+    after = await refreshed(order)
+    assert (after.status, after.store_id) == (OrderStatus.ACCEPTED, a.id)
+    assert await offers_of(order) == [(a.id, "ACCEPTED")]
+
+
+async def test_a_paused_home_store_is_passed_over(dispatch, product):
+    home, near = await stores_east(dispatch, 0.5, 1.0)
+    await Store.filter(id=home.id).update(accepting_orders=False)
+    member = factories.as_member(await factories.member(home))
+    assert (await place(dispatch, member, product)).order.store_id == near.id
+
+
 async def test_a_far_home_store_beats_many_nearer_ones(dispatch, product):
     from domain.orders.routing import NEAREST_FIRST
 

@@ -13,15 +13,24 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 MAX_PRICE = Decimal("9999999999.99")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
-    cleaned = value.strip()
+    cleaned = plain(value.strip(), field)
     if required and not cleaned:
         raise Invalid(f"{field} must not be empty.", field)
     if len(cleaned) > max_length:
         raise Invalid(f"{field} is longer than {max_length} characters.", field)
     return cleaned
+
+
+def plain(value: str, field: str) -> str:
+    """``value`` unless it holds a control character other than tab and line breaks
+    (PostgreSQL cannot store NUL, and none of them belongs in a name or a note)."""
+    if CONTROL.search(value):
+        raise Invalid(f"{field} must not contain control characters.", field)
+    return value
 
 
 def phone(value: str, field: str = "phone") -> str:

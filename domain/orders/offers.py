@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from domain import validation
 from domain.errors import DomainError, ErrorCode, Forbidden, NotFound
 from domain.models import Member, Order, OrderOffer, Store
 from domain.models.enums import OfferStatus, OrderStatus
@@ -81,7 +82,7 @@ async def decline_order(
     dispatch: Dispatch, actor: Principal, order_id: int, reason: str | None
 ) -> Order:
     offer = await _own_offer(actor, order_id)
-    note = reason.strip()[:255] if reason and reason.strip() else None
+    note = validation.plain(reason.strip(), "reason")[:255] or None if reason else None
     await _end_and_route(dispatch, offer, OfferStatus.DECLINED, note)
     return await Order.get(id=order_id)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.errors import DomainError, ErrorCode, Forbidden
+from domain.errors import DomainError, ErrorCode, Forbidden, Invalid
 from domain.lines import Line
 from domain.models import Order, Store
 from domain.models.enums import OrderStatus
@@ -174,6 +174,16 @@ async def test_an_answer_after_the_window_is_refused_and_the_worker_moves_on(
     with pytest.raises(DomainError) as again:
         await respond()
     assert again.value.code is ErrorCode.OFFER_NOT_PENDING
+
+
+async def test_a_decline_whose_reason_holds_a_nul_is_refused_and_changes_nothing(dispatch, product):
+    (a,) = await stores_east(dispatch, 1.0)
+    clerk_a = factories.as_staff(await factories.staff(a))
+    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
+    with pytest.raises(Invalid) as refused:
+        await decline_order(dispatch, clerk_a, order.id, "out of\x00stock")
+    assert refused.value.field == "reason"
+    assert await offers_of(order) == [(a.id, "PENDING")]
 
 
 async def test_only_the_offered_store_accepts(dispatch, product):

@@ -37,6 +37,19 @@ def test_text_trims_and_limits():
         validation.text("x" * 6, "name", max_length=5)
 
 
+@pytest.mark.parametrize("bad", ["a\x00b", "\x07ring", "x\x1b[31m", "del\x7f"])
+def test_text_refuses_control_characters(bad):
+    with pytest.raises(Invalid, match="control characters") as err:
+        validation.text(bad, "name", max_length=50)
+    assert err.value.field == "name"
+
+
+def test_text_keeps_tabs_and_line_breaks_and_any_script():
+    assert validation.text("Li\tMing\r\n2nd line 母婴店", "name", max_length=50) == (
+        "Li\tMing\r\n2nd line 母婴店"
+    )
+
+
 def test_phone_normalises_separators():
     assert validation.phone("138-0000 0000") == "13800000000"
     with pytest.raises(Invalid):

@@ -82,8 +82,8 @@ async def decline_order(
     dispatch: Dispatch, actor: Principal, order_id: int, reason: str | None
 ) -> Order:
     offer = await _own_offer(actor, order_id)
-    note = validation.plain(reason.strip(), "reason")[:255] or None if reason else None
-    await _end_and_route(dispatch, offer, OfferStatus.DECLINED, note)
+    note = validation.plain(reason.strip(), "reason")[:255] if reason else ""
+    await _end_and_route(dispatch, offer, OfferStatus.DECLINED, note or None)
     return await Order.get(id=order_id)
 
 

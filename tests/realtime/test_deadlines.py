@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from realtime import keys
@@ -140,6 +140,16 @@ async def _running(worker: DeadlineWorker) -> AsyncIterator[asyncio.Event]:
         await asyncio.wait_for(task, 5)
 
 
+def _hanging(claimed: list[list[str]]) -> Callable[[list[str]], Awaitable[None]]:
+    """A batch handler that notes what it was given and never returns."""
+
+    async def hangs(members: list[str]) -> None:
+        claimed.append(members)
+        await asyncio.Event().wait()
+
+    return hangs
+
+
 async def _dies_after_claiming(worker: DeadlineWorker, claimed: list[list[str]]) -> None:
     """Run ``worker`` (whose handler never returns) until it has claimed, then cancel it, as
     a crash would end it: nothing after the claim runs, ``done()`` least of all."""
@@ -155,10 +165,7 @@ async def _dies_after_claiming(worker: DeadlineWorker, claimed: list[list[str]])
 async def test_a_dead_workers_claims_go_to_another_only_once_their_lease_runs_out(redis):
     clock = ManualClock(T0)
     claimed: list[list[str]] = []
-
-    async def hangs(members: list[str]) -> None:
-        claimed.append(members)
-        await asyncio.Event().wait()
+    hangs = _hanging(claimed)
 
     dying = DeadlineWorker(
         DeadlineQueue(redis, lease_seconds=10), redis, batch_handler=hangs, clock=clock
@@ -191,10 +198,7 @@ async def test_a_sleeping_worker_wakes_when_a_dead_workers_lease_runs_out(redis)
     """Nothing is announced when a lease ends: the worker's own wake-up time accounts for it."""
     clock = WallClock()
     claimed: list[list[str]] = []
-
-    async def hangs(members: list[str]) -> None:
-        claimed.append(members)
-        await asyncio.Event().wait()
+    hangs = _hanging(claimed)
 
     queue = DeadlineQueue(redis, lease_seconds=1.5)
     await queue.schedule_many({"a": clock.now(), "b": clock.now()})

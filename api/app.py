@@ -19,7 +19,7 @@ from api.settings import Settings
 from api.store_web import store_app_mount
 from api.structured_logs import RequestLog
 from api.worker import run_background
-from domain.tokens import TokenCodec
+from domain.access.tokens import TokenCodec
 from realtime.clock import Clock
 from schema.context import Services
 from schema.root import Limits, build_schema

@@ -168,7 +168,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts import create_admin
+    from domain.access.accounts import create_admin
     from domain.errors import DomainError
 
     async def work() -> int:
@@ -195,7 +195,7 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _storeapp_listen(args: argparse.Namespace, settings: Settings) -> int:
-    from api.terminal import listen
+    from storeapp.terminal import listen
 
     return listen(args.url, args.phone, args.password, auto_accept=args.auto_accept)
 

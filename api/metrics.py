@@ -16,8 +16,8 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.models import Order
-from domain.models.enums import OfferStatus, OrderStatus
+from domain.enums import OfferStatus, OrderStatus
+from domain.orders.models import Order
 from schema.observability import OperationReport
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -12,7 +12,7 @@ from tortoise.context import TortoiseContext
 from api.settings import Settings
 from domain.db import close_database, open_database
 from domain.orders import Dispatch
-from domain.stores import rebuild_store_index, store_index
+from domain.stores.network import rebuild_store_index, store_index
 from realtime.bus import EventBus
 from realtime.client import Redis, connect
 from realtime.clock import Clock, SystemClock

@@ -7,7 +7,9 @@ from pathlib import Path
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-STATIC_DIR = Path(__file__).resolve().parent / "storeapp"
+import storeapp
+
+STATIC_DIR = Path(storeapp.__file__).resolve().parent / "web"
 
 
 def store_app_mount() -> Mount:

@@ -12,7 +12,7 @@ from api.runtime import open_runtime
 from api.settings import Settings
 from domain.orders import Dispatch, expire_offer, expire_offers, reschedule_pending
 from domain.orders.dispatch import offer_id_of
-from domain.stores import rebuild_store_index
+from domain.stores.network import rebuild_store_index
 from realtime.client import Redis
 from realtime.deadlines import DeadlineWorker
 

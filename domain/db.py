@@ -11,7 +11,15 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as tortoise_migrate
 
-MODELS_MODULE = "domain.models"
+# Each business area keeps its models beside its logic; one app label ("models") holds them all,
+# so the committed migrations and their "models.Store"-style references are unchanged.
+MODELS_MODULES = [
+    "domain.stores.models",
+    "domain.people.models",
+    "domain.orders.models",
+    "domain.loyalty.models",
+    "domain.access.models",
+]
 MIGRATIONS_MODULE = "domain.migrations"
 
 
@@ -22,7 +30,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
-                "models": [MODELS_MODULE],
+                "models": MODELS_MODULES,
                 "default_connection": "default",
                 "migrations": MIGRATIONS_MODULE,
             }

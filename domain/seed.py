@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from domain.lines import Line
+from domain.access.passwords import hash_password
+from domain.enums import MemberSource, StaffRole
 from domain.loyalty import record_purchase
-from domain.models import Activity, Admin, Campaign, Member, Product, Reward, Staff, Store
-from domain.models.enums import MemberSource, StaffRole
-from domain.passwords import hash_password
+from domain.loyalty.models import Activity, Campaign
+from domain.people.models import Admin, Member, Staff
 from domain.principal import Principal, Role
+from domain.stores.lines import Line
+from domain.stores.models import Product, Reward, Store
 
 ADMIN_PHONE = "13800000000"
 ADMIN_PASSWORD = "admin-demo-1"

@@ -8,11 +8,11 @@ from typing import Any
 from redis.exceptions import RedisError
 from strawberry.types import Info as StrawberryInfo
 
-from domain import sessions
+from domain.access import sessions
+from domain.access.tokens import Session, TokenCodec
 from domain.errors import Unauthenticated
 from domain.orders import Dispatch
 from domain.principal import Principal, Role
-from domain.tokens import Session, TokenCodec
 from realtime.bus import EventBus
 from realtime.client import Redis
 from realtime.geo import GeoIndex

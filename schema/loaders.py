@@ -10,7 +10,9 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from domain.models import Member, OrderItem, OrderOffer, Product, Reward, Staff, Store
+from domain.orders.models import OrderItem, OrderOffer
+from domain.people.models import Member, Staff
+from domain.stores.models import Product, Reward, Store
 
 M = TypeVar("M", bound=Model)
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import strawberry
 
+from domain.enums import Channel
 from domain.loyalty import Earned, Ranked
-from domain.models import Activity as ActivityModel
-from domain.models import Campaign as CampaignModel
-from domain.models.enums import Channel
+from domain.loyalty.models import Activity as ActivityModel
+from domain.loyalty.models import Campaign as CampaignModel
 from schema.context import Info
 from schema.errors import UserError
 from schema.inputs import OrderLineInput

@@ -6,7 +6,7 @@ import strawberry
 
 from domain import loyalty
 from domain.errors import Invalid
-from domain.members import member_by_phone
+from domain.people.members import member_by_phone
 from domain.principal import Role
 from schema.context import Info
 from schema.errors import bad_input

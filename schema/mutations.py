@@ -6,9 +6,13 @@ from decimal import Decimal
 
 import strawberry
 
-from domain import accounts, catalog, members, orders, stores
+from domain import orders
+from domain.access import accounts
 from domain.errors import ErrorCode
+from domain.people import members
 from domain.principal import Role
+from domain.stores import catalog
+from domain.stores import network as stores
 from schema.context import Info
 from schema.errors import UserError, attempt
 from schema.inputs import (

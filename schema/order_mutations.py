@@ -8,7 +8,7 @@ import strawberry
 
 from domain import orders
 from domain.errors import ErrorCode
-from domain.models import Order as OrderModel
+from domain.orders.models import Order as OrderModel
 from domain.principal import Principal, Role
 from schema.context import Info
 from schema.errors import UserError, attempt

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from domain.lines import Line
+from domain.stores.lines import Line
 from schema.errors import UserError
 from schema.inputs import OrderLineInput
 from schema.relay import decode_id

@@ -8,20 +8,7 @@ from typing import Any
 import strawberry
 from tortoise.queryset import QuerySet
 
-from domain import catalog, stores
-from domain.errors import Invalid
-from domain.members import search_members
-from domain.models import Activity as ActivityModel
-from domain.models import Campaign as CampaignModel
-from domain.models import Member as MemberModel
-from domain.models import Product as ProductModel
-from domain.models import Reward as RewardModel
-from domain.models import Staff as StaffModel
-from domain.models import Store as StoreModel
-from domain.models.enums import OrderStatus
-from domain.paging import offset_page
-from domain.principal import Principal, Role
-from domain.visibility import (
+from domain.access.visibility import (
     visible_members,
     visible_offers,
     visible_orders,
@@ -29,6 +16,20 @@ from domain.visibility import (
     visible_staff,
     visible_vouchers,
 )
+from domain.enums import OrderStatus
+from domain.errors import Invalid
+from domain.loyalty.models import Activity as ActivityModel
+from domain.loyalty.models import Campaign as CampaignModel
+from domain.paging import offset_page
+from domain.people.members import search_members
+from domain.people.models import Member as MemberModel
+from domain.people.models import Staff as StaffModel
+from domain.principal import Principal, Role
+from domain.stores import catalog
+from domain.stores import network as stores
+from domain.stores.models import Product as ProductModel
+from domain.stores.models import Reward as RewardModel
+from domain.stores.models import Store as StoreModel
 from schema.context import Info
 from schema.errors import bad_input
 from schema.inputs import GeoPointInput

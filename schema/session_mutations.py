@@ -6,7 +6,8 @@ import time
 
 import strawberry
 
-from domain import sessions, staff_access
+from domain.access import sessions
+from domain.people import staff as staff_access
 from domain.principal import Principal, Role
 from schema.context import Info
 from schema.errors import attempt

@@ -8,14 +8,14 @@ from typing import Any
 
 import strawberry
 
+from domain.access.visibility import visible_orders
+from domain.enums import OfferStatus, OrderStatus
 from domain.errors import NotFound
-from domain.models import Order as OrderModel
-from domain.models import OrderOffer as OfferModel
-from domain.models import Store as StoreModel
-from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders.dispatch import model_of
+from domain.orders.models import Order as OrderModel
+from domain.orders.models import OrderOffer as OfferModel
 from domain.principal import Principal, Role
-from domain.visibility import visible_orders
+from domain.stores.models import Store as StoreModel
 from realtime import keys
 from realtime.bus import EventBus
 from schema.context import Context, Info

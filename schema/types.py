@@ -7,18 +7,14 @@ from decimal import Decimal
 
 import strawberry
 
-from domain.models import Member as MemberModel
-from domain.models import Order as OrderModel
-from domain.models import OrderItem as OrderItemModel
-from domain.models import OrderOffer as OrderOfferModel
-from domain.models import PointsEntry as PointsEntryModel
-from domain.models import Product as ProductModel
-from domain.models import Reward as RewardModel
-from domain.models import Staff as StaffModel
-from domain.models import Store as StoreModel
-from domain.models import TierChange as TierChangeModel
-from domain.models import Voucher as VoucherModel
-from domain.models.enums import (
+from domain.access.visibility import (
+    offer_visible,
+    visible_orders,
+    visible_points,
+    visible_tier_changes,
+    visible_vouchers,
+)
+from domain.enums import (
     Channel,
     MemberSource,
     MemberTier,
@@ -27,14 +23,18 @@ from domain.models.enums import (
     PointsEntryKind,
     VoucherStatus,
 )
+from domain.loyalty.models import PointsEntry as PointsEntryModel
+from domain.loyalty.models import TierChange as TierChangeModel
+from domain.loyalty.models import Voucher as VoucherModel
+from domain.orders.models import Order as OrderModel
+from domain.orders.models import OrderItem as OrderItemModel
+from domain.orders.models import OrderOffer as OrderOfferModel
+from domain.people.models import Member as MemberModel
+from domain.people.models import Staff as StaffModel
 from domain.principal import Role
-from domain.visibility import (
-    offer_visible,
-    visible_orders,
-    visible_points,
-    visible_tier_changes,
-    visible_vouchers,
-)
+from domain.stores.models import Product as ProductModel
+from domain.stores.models import Reward as RewardModel
+from domain.stores.models import Store as StoreModel
 from schema.context import Info
 from schema.relay import Connection, Node, paginate, to_global_id
 

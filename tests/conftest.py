@@ -9,11 +9,11 @@ import pytest
 import pytest_asyncio
 from tortoise.context import TortoiseContext
 
+from domain.access.tokens import TokenCodec
 from domain.db import close_database, migrate, open_database
 from domain.orders import Dispatch
 from domain.principal import Principal
-from domain.stores import store_index
-from domain.tokens import TokenCodec
+from domain.stores.network import store_index
 from realtime.bus import EventBus
 from realtime.client import Redis, connect
 from realtime.clock import ManualClock

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from argon2 import PasswordHasher
 
-from domain.models import Admin, Member, Product, Reward, Staff, Store
-from domain.models.enums import StaffRole
+from domain.enums import StaffRole
+from domain.people.models import Admin, Member, Staff
 from domain.principal import Principal, Role
+from domain.stores.models import Product, Reward, Store
 
 PASSWORD = "secret-pass-1"
 PASSWORD_HASH = PasswordHasher().hash(PASSWORD)

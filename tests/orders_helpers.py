@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from domain.lines import Line
-from domain.models import Order, OrderOffer, Product, Store
 from domain.orders import Dispatch, place_order
+from domain.orders.models import Order, OrderOffer
 from domain.orders.placing import Placed
 from domain.principal import Principal
-from domain.stores import rebuild_store_index
+from domain.stores.lines import Line
+from domain.stores.models import Product, Store
+from domain.stores.network import rebuild_store_index
 from tests import factories
 
 # The customer's address; stores sit east of it, ~1.02 km per 0.01 degree of longitude here.

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from api.metrics import Snapshot, snapshot
 from domain import orders
-from domain.models import OrderOffer
+from domain.orders.models import OrderOffer
 from tests import factories
 from tests.orders_helpers import place, stores_east
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from api.cli import main
-from api.terminal import Backoff, Endpoint, describe_deadline
+from storeapp.terminal import Backoff, Endpoint, describe_deadline
 
 
 @pytest.mark.parametrize(

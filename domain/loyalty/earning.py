@@ -13,23 +13,16 @@ from decimal import Decimal
 
 from tortoise.expressions import F
 
+from domain.enums import Channel, PointsEntryKind
 from domain.errors import Forbidden
-from domain.lines import Line, count_units, products_for
 from domain.loyalty import ledger, rules, tiers
+from domain.loyalty.models import IdempotencyKey, PointsEntry, Purchase, PurchaseLine, Voucher
 from domain.loyalty.policies import active_campaigns
-from domain.models import (
-    IdempotencyKey,
-    Member,
-    Order,
-    OrderItem,
-    PointsEntry,
-    Product,
-    Purchase,
-    PurchaseLine,
-    Voucher,
-)
-from domain.models.enums import Channel, PointsEntryKind
+from domain.orders.models import Order, OrderItem
+from domain.people.models import Member
 from domain.principal import Principal
+from domain.stores.lines import Line, count_units, products_for
+from domain.stores.models import Product
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from domain import validation
+from domain.enums import Channel, PointsEntryKind
 from domain.errors import DomainError, Duplicate, ErrorCode, NotFound
-from domain.models import IdempotencyKey, Member, PointsEntry
-from domain.models.enums import Channel, PointsEntryKind
+from domain.loyalty.models import IdempotencyKey, PointsEntry
+from domain.people.models import Member
 from domain.principal import Principal
 
 MAX_KEY = 100

@@ -9,12 +9,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import validation
+from domain.enums import PointsEntryKind
 from domain.errors import Duplicate, Forbidden, Invalid, NotFound
 from domain.loyalty import ledger
+from domain.loyalty.models import Activity, ActivityCheckIn, Campaign, PointsEntry
 from domain.loyalty.rules import CampaignPolicy
-from domain.models import Activity, ActivityCheckIn, Campaign, Member, PointsEntry, Product, Store
-from domain.models.enums import PointsEntryKind
+from domain.people.models import Member
 from domain.principal import Principal, Role
+from domain.stores.models import Product, Store
 
 MAX_MULTIPLIER = Decimal(100)
 MAX_ACTIVITY_POINTS = 1_000_000

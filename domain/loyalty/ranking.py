@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 from tortoise.functions import Sum
 
+from domain.enums import PointsEntryKind
 from domain.errors import Invalid
-from domain.models import Member, PointsEntry
-from domain.models.enums import PointsEntryKind
+from domain.loyalty.models import PointsEntry
+from domain.people.models import Member
 
 MAX_LIMIT = 100
 # Earned = what purchases, activities and bonuses brought, less their reversals; spending

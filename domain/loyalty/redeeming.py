@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.enums import Channel, PointsEntryKind, VoucherStatus
 from domain.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from domain.loyalty import ledger
 from domain.loyalty.earning import Earned, earned
-from domain.models import Member, PointsEntry, Reward, Voucher
-from domain.models.enums import Channel, PointsEntryKind, VoucherStatus
+from domain.loyalty.models import PointsEntry, Voucher
+from domain.people.models import Member
 from domain.principal import Principal, Role
+from domain.stores.models import Reward
 
 # Who redeems through which channel: a member in the web shop or the app; staff at the
 # counter or for a member on the phone; an admin (the brand's service desk) by phone or web.

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.models import Member, Purchase, TierChange
-from domain.models.enums import MemberTier
+from domain.enums import MemberTier
+from domain.loyalty.models import Purchase, TierChange
+from domain.people.models import Member
 
 
 @dataclass(frozen=True)

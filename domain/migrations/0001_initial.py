@@ -1,6 +1,14 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from domain.models.enums import Channel, MemberSource, MemberTier, OfferStatus, OrderStatus, PointsEntryKind, StaffRole
+from domain.enums import (
+    Channel,
+    MemberSource,
+    MemberTier,
+    OfferStatus,
+    OrderStatus,
+    PointsEntryKind,
+    StaffRole,
+)
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

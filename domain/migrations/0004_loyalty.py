@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from domain.models.enums import MemberTier, VoucherStatus
+from domain.enums import MemberTier, VoucherStatus
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields

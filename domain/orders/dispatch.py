@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 from tortoise.fields import DatetimeField, DecimalField, Field
 from tortoise.models import Model
 
-from domain.models import Order, OrderOffer
+from domain.orders.models import Order, OrderOffer
 from realtime import keys
 from realtime.bus import EventBus
 from realtime.clock import Clock

@@ -7,11 +7,11 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from domain import loyalty
+from domain.enums import OfferStatus
 from domain.errors import Forbidden, NotFound
-from domain.models import Order, OrderOffer
-from domain.models.enums import OfferStatus
 from domain.orders import states
 from domain.orders.dispatch import Dispatch, Effects
+from domain.orders.models import Order, OrderOffer
 from domain.principal import Principal
 
 

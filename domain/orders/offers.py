@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from domain import validation
+from domain.enums import OfferStatus, OrderStatus
 from domain.errors import DomainError, ErrorCode, Forbidden, NotFound
-from domain.models import Member, Order, OrderOffer, Store
-from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders import states
 from domain.orders.dispatch import Dispatch, Effects, deadline_key
+from domain.orders.models import Order, OrderOffer
 from domain.orders.reading import Expiring, pending_offers
 from domain.orders.routing import (
     Candidate,
@@ -25,7 +25,9 @@ from domain.orders.routing import (
     tried_stores_of,
 )
 from domain.orders.writing import expire_and_route
+from domain.people.models import Member
 from domain.principal import Principal, Role
+from domain.stores.models import Store
 
 log = logging.getLogger("o2o.orders")
 

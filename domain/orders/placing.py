@@ -10,15 +10,16 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 
 from domain import validation
+from domain.enums import OfferStatus, OrderStatus
 from domain.errors import NotFound
-from domain.lines import Line, count_units, prices_for
-from domain.models import Member, Order, OrderOffer
-from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders.dispatch import Dispatch, Effects
+from domain.orders.models import Order, OrderOffer
 from domain.orders.routing import Candidate, choose_store
 from domain.orders.writing import write_order
+from domain.people.models import Member
 from domain.principal import Principal, Role
 from domain.sql import rows_by_id
+from domain.stores.lines import Line, count_units, prices_for
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from typing import Any, cast
 
 from tortoise.models import Model
 
-from domain.models import Member, Order, OrderOffer
-from domain.models.enums import OfferStatus
+from domain.enums import OfferStatus
+from domain.orders.models import Order, OrderOffer
 from domain.orders.routing import tried_stores_of
+from domain.people.models import Member
 from domain.sql import rows_by_id
 
 

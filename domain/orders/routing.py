@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from domain.models import OrderOffer, Store
+from domain.orders.models import OrderOffer
 from domain.sql import rows_by_id, rows_where_in
-from domain.stores import rebuild_store_index
+from domain.stores.models import Store
+from domain.stores.network import rebuild_store_index
 from realtime.geo import GeoIndex
 
 # The widest service radius a store may have (domain.validation.radius_km).

@@ -14,9 +14,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from domain.enums import OrderStatus as S
 from domain.errors import DomainError, ErrorCode
-from domain.models import Order
-from domain.models.enums import OrderStatus as S
+from domain.orders.models import Order
 from domain.sql import rows_by_id
 
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from domain.models import Order, OrderItem, OrderOffer
-from domain.models.enums import OfferStatus
+from domain.enums import OfferStatus
 from domain.orders import states
+from domain.orders.models import Order, OrderItem, OrderOffer
 
 Item = tuple[int, int, Decimal]  # product id, quantity, unit price
 

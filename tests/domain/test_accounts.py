@@ -1,9 +1,9 @@
 import pytest
 
-from domain import accounts
+from domain.access import accounts
+from domain.enums import StaffRole
 from domain.errors import Duplicate, Forbidden, Invalid, NotFound
-from domain.models import Staff
-from domain.models.enums import StaffRole
+from domain.people.models import Staff
 from domain.principal import Principal, Role
 from tests import factories
 from tests.factories import PASSWORD

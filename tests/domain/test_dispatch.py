@@ -7,8 +7,8 @@ from typing import Any
 
 from tortoise.models import Model
 
-from domain.models import Order, OrderOffer
 from domain.orders.dispatch import model_of, row_of
+from domain.orders.models import Order, OrderOffer
 from tests import factories
 from tests.orders_helpers import place, stores_east
 

@@ -13,10 +13,10 @@ from contextlib import AsyncExitStack
 import asyncpg
 import pytest
 
-from domain.models import Order, OrderOffer
-from domain.models.enums import OrderStatus
+from domain.enums import OrderStatus
 from domain.orders import decline_order
 from domain.orders.dispatch import deadline_key
+from domain.orders.models import Order, OrderOffer
 from realtime import keys
 from realtime.bus import Subscription
 from tests import factories

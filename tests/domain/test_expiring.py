@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from tortoise.models import Model
 
-from domain.models import OrderOffer
 from domain.orders import accept_order, decline_order, expire_offers
 from domain.orders.dispatch import deadline_key
+from domain.orders.models import OrderOffer
 from domain.orders.reading import Expiring, _pending_with_orm, pending_offers
 from realtime import keys
 from tests import factories

@@ -1,9 +1,9 @@
 import pytest
 
-from domain import members
+from domain.enums import MemberSource
 from domain.errors import Duplicate, NotFound
-from domain.models import Member
-from domain.models.enums import MemberSource
+from domain.people import members
+from domain.people.models import Member
 from tests import factories
 
 

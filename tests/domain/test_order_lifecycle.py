@@ -2,10 +2,8 @@ import asyncio
 
 import pytest
 
+from domain.enums import OrderStatus, StaffRole
 from domain.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
-from domain.lines import Line
-from domain.models import Order, OrderItem, OrderOffer
-from domain.models.enums import OrderStatus, StaffRole
 from domain.orders import (
     accept_order,
     cancel_order,
@@ -14,7 +12,9 @@ from domain.orders import (
     reschedule_pending,
     start_delivery,
 )
+from domain.orders.models import Order, OrderItem, OrderOffer
 from domain.orders.states import TRANSITIONS, Move, move
+from domain.stores.lines import Line
 from realtime import keys
 from tests import factories
 from tests.orders_helpers import HOME, offers_of, place, refreshed, stores_east

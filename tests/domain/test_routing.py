@@ -2,10 +2,8 @@
 
 import pytest
 
+from domain.enums import OrderStatus
 from domain.errors import DomainError, ErrorCode, Forbidden, Invalid
-from domain.lines import Line
-from domain.models import Order, Store
-from domain.models.enums import OrderStatus
 from domain.orders import (
     accept_order,
     assign_order,
@@ -14,6 +12,9 @@ from domain.orders import (
     offer_waiting_orders,
     place_order,
 )
+from domain.orders.models import Order
+from domain.stores.lines import Line
+from domain.stores.models import Store
 from realtime.deadlines import DeadlineWorker
 from tests import factories
 from tests.orders_helpers import offers_of, place, refreshed, stores_east
@@ -309,8 +310,8 @@ async def test_a_batch_routes_some_orders_on_and_leaves_others_unassigned(
 
 async def dispatch_decline(dispatch, store, order):
     """Record that ``store`` was offered ``order`` before (as a decline leaves it)."""
-    from domain.models import OrderOffer
-    from domain.models.enums import OfferStatus
+    from domain.enums import OfferStatus
+    from domain.orders.models import OrderOffer
 
     await OrderOffer.create(
         order_id=order.id,
@@ -339,7 +340,7 @@ async def test_an_offer_accepted_as_its_batch_starts_stays_accepted(
 
 
 async def first_offer(order):
-    from domain.models import OrderOffer
+    from domain.orders.models import OrderOffer
 
     return await OrderOffer.filter(order_id=order.id).order_by("id").first()
 

@@ -1,15 +1,7 @@
-from domain.models import (
-    Activity,
-    Admin,
-    Campaign,
-    Member,
-    PointsEntry,
-    Product,
-    Reward,
-    Staff,
-    Store,
-)
+from domain.loyalty.models import Activity, Campaign, PointsEntry
+from domain.people.models import Admin, Member, Staff
 from domain.seed import DEMO_SALES, MEMBER_COUNT, seed_demo
+from domain.stores.models import Product, Reward, Store
 
 
 async def test_the_demo_seed_is_complete_and_idempotent(db):

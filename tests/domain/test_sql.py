@@ -2,7 +2,7 @@
 
 from tortoise.transactions import in_transaction
 
-from domain.models import Member
+from domain.people.models import Member
 from domain.sql import rows_by_id, rows_where_in
 from tests import factories
 

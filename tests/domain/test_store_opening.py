@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from domain.models import Order, OrderOffer, Store
-from domain.models.enums import OfferStatus, OrderStatus
+from domain.enums import OfferStatus, OrderStatus
 from domain.orders.dispatch import deadline_key
+from domain.orders.models import Order, OrderOffer
+from domain.stores.models import Store
 from realtime import keys
 from schema.context import Context
 from schema.relay import decode_id, to_global_id

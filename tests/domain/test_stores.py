@@ -1,9 +1,9 @@
 import pytest
 
-from domain import stores
+from domain.enums import StaffRole
 from domain.errors import Duplicate, Forbidden, Invalid, NotFound
-from domain.models import Store
-from domain.models.enums import StaffRole
+from domain.stores import network as stores
+from domain.stores.models import Store
 from tests import factories
 
 

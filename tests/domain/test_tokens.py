@@ -3,9 +3,9 @@ import time
 import jwt
 import pytest
 
+from domain.access.tokens import TokenCodec
 from domain.errors import Unauthenticated
 from domain.principal import Principal, Role
-from domain.tokens import TokenCodec
 
 SECRET = "a-secret-key-long-enough-for-hs256!"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.models import Order, OrderOffer
-from domain.models.enums import OfferStatus, OrderStatus
+from domain.enums import OfferStatus, OrderStatus
+from domain.orders.models import Order, OrderOffer
 from domain.orders.writing import expire_and_route
 from tests import factories
 from tests.orders_helpers import offers_of, place, stores_east

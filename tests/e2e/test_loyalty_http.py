@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from domain.models.enums import StaffRole
+from domain.enums import StaffRole
 from domain.seed import (
     ADMIN_PASSWORD,
     ADMIN_PHONE,

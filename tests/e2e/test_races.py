@@ -10,12 +10,12 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from domain.enums import OfferStatus, OrderStatus
 from domain.errors import DomainError
-from domain.models import Order, OrderOffer
-from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders import Dispatch, accept_order
 from domain.orders.dispatch import deadline_key
-from domain.stores import store_index
+from domain.orders.models import Order, OrderOffer
+from domain.stores.network import store_index
 from realtime import keys
 from realtime.bus import EventBus
 from realtime.clock import SystemClock

@@ -20,10 +20,10 @@ from typing import Any
 
 from domain import loyalty
 from domain.db import close_database, open_database
+from domain.enums import Channel
 from domain.errors import DomainError
-from domain.lines import Line
-from domain.models.enums import Channel
 from domain.principal import Principal, Role
+from domain.stores.lines import Line
 
 
 class Client:

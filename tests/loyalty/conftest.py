@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from domain.models import Member, Product, Reward, Staff, Store
+from domain.people.models import Member, Staff
 from domain.principal import Principal
+from domain.stores.models import Product, Reward, Store
 from schema.relay import to_global_id
 from tests import factories
 

@@ -9,11 +9,12 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from domain.enums import Channel
 from domain.errors import DomainError, ErrorCode
-from domain.lines import Line
 from domain.loyalty import record_purchase, redeem_points
-from domain.models import IdempotencyKey, Member, PointsEntry
-from domain.models.enums import Channel
+from domain.loyalty.models import IdempotencyKey, PointsEntry
+from domain.people.models import Member
+from domain.stores.lines import Line
 from tests import factories
 from tests.e2e.server import ROOT
 

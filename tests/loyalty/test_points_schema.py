@@ -2,7 +2,8 @@
 
 import pytest
 
-from domain.models import IdempotencyKey, Member, PointsEntry, Purchase, Voucher
+from domain.loyalty.models import IdempotencyKey, PointsEntry, Purchase, Voucher
+from domain.people.models import Member
 from schema.relay import to_global_id
 
 PURCHASE = """

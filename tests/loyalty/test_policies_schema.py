@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.models import Activity, ActivityCheckIn, Campaign, Member, PointsEntry, Purchase
+from domain.loyalty.models import Activity, ActivityCheckIn, Campaign, PointsEntry, Purchase
+from domain.people.models import Member
 from schema.relay import to_global_id
 from tests import factories
 from tests.loyalty.test_points_schema import PURCHASE, sale

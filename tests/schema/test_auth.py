@@ -1,8 +1,8 @@
 import time
 from typing import Any
 
+from domain.access.tokens import TokenCodec
 from domain.principal import Principal, Role
-from domain.tokens import TokenCodec
 from tests import factories
 from tests.factories import PASSWORD
 

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from domain import loyalty, orders
-from domain.lines import Line
-from domain.models import Store
-from domain.models.enums import StaffRole
+from domain.enums import StaffRole
 from domain.principal import Principal
+from domain.stores.lines import Line
+from domain.stores.models import Store
 from schema.context import Context
 from schema.relay import to_global_id
 from tests import factories

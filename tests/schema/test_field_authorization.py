@@ -36,9 +36,10 @@ from graphql import GraphQLObjectType
 from strawberry.types.field import StrawberryField
 
 from domain import loyalty, orders
-from domain.lines import Line
-from domain.models import Member as MemberModel
-from domain.models import OrderOffer, TierChange
+from domain.loyalty.models import TierChange
+from domain.orders.models import OrderOffer
+from domain.people.models import Member as MemberModel
+from domain.stores.lines import Line
 from schema.context import Context
 from schema.relay import to_global_id
 from tests import factories

@@ -2,8 +2,9 @@
 
 import pytest
 
-from domain.models import Member, Product, Reward, Staff, Store
-from domain.models.enums import StaffRole
+from domain.enums import StaffRole
+from domain.people.models import Member, Staff
+from domain.stores.models import Product, Reward, Store
 from schema.relay import to_global_id
 from tests import factories
 

@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from domain.models import Order
-from domain.models.enums import OrderStatus
+from domain.enums import OrderStatus
+from domain.orders.models import Order
 from schema.context import Context
 from schema.relay import to_global_id
 from tests import factories
@@ -280,7 +280,7 @@ async def test_a_stray_message_naming_another_stores_offer_shows_nothing(gql, wo
 async def test_an_offer_event_reaches_the_store_app_without_a_query(gql, world):
     import logging
 
-    from domain.models.enums import OfferStatus
+    from domain.enums import OfferStatus
     from domain.orders.dispatch import Effects
     from tests.schema.test_dataloaders import StatementCounter
 

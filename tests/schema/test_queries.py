@@ -1,6 +1,6 @@
 import pytest
 
-from domain.stores import rebuild_store_index
+from domain.stores.network import rebuild_store_index
 from schema.relay import to_global_id
 from tests import factories
 

@@ -5,9 +5,10 @@ from types import SimpleNamespace
 import pytest
 
 from domain import loyalty
-from domain.lines import Line
-from domain.models import Order, PointsEntry
-from domain.models.enums import PointsEntryKind
+from domain.enums import PointsEntryKind
+from domain.loyalty.models import PointsEntry
+from domain.orders.models import Order
+from domain.stores.lines import Line
 from schema.context import Context, Services
 from schema.rate_limits import Rate, RateLimits
 from schema.relay import to_global_id

@@ -1,7 +1,8 @@
 """Sign-out and staff removal: the tokens stop working at once, checked as the view checks."""
 
-from domain.models import Staff, TokenRevocation
-from domain.models.enums import StaffRole
+from domain.access.models import TokenRevocation
+from domain.enums import StaffRole
+from domain.people.models import Staff
 from schema.context import Context
 from schema.relay import to_global_id
 from tests import factories

@@ -1,7 +1,9 @@
+"""Online orders, their items and the offers that route them to stores."""
+
 from tortoise import fields
 from tortoise.models import Model
 
-from domain.models.enums import OfferStatus, OrderStatus
+from domain.enums import OfferStatus, OrderStatus
 
 
 class Order(Model):
@@ -68,3 +70,6 @@ class OrderOffer(Model):
     class Meta:
         table = "order_offer"
         indexes = (("store_id", "status"),)
+
+
+__models__ = [Order, OrderItem, OrderOffer]

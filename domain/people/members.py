@@ -9,12 +9,14 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from domain import validation
+from domain.access.passwords import hash_password
+from domain.access.visibility import visible_members
+from domain.enums import MemberSource
 from domain.errors import Duplicate, Invalid, NotFound
-from domain.models import Activity, Member, Store
-from domain.models.enums import MemberSource
-from domain.passwords import hash_password
+from domain.loyalty.models import Activity
+from domain.people.models import Member
 from domain.principal import Principal
-from domain.visibility import visible_members
+from domain.stores.models import Store
 
 MAX_SEARCH = 50
 

@@ -6,8 +6,8 @@ from tortoise.exceptions import IntegrityError
 
 from domain import validation
 from domain.errors import Duplicate, Forbidden, NotFound
-from domain.models import Store
 from domain.principal import Principal, Role
+from domain.stores.models import Store
 from realtime import keys
 from realtime.client import Redis
 from realtime.geo import GeoIndex

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
-from domain.models import TokenRevocation
+from domain.access.models import TokenRevocation
+from domain.access.tokens import Session
 from domain.principal import Principal
-from domain.tokens import Session
 from realtime.client import Redis
 from realtime.keys import PREFIX
 

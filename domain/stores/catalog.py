@@ -8,8 +8,8 @@ from tortoise.exceptions import IntegrityError
 
 from domain import validation
 from domain.errors import Duplicate, Invalid
-from domain.models import Product, Reward
 from domain.principal import Principal, Role
+from domain.stores.models import Product, Reward
 
 
 async def create_product(

@@ -6,11 +6,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import validation
+from domain.access.passwords import hash_password, verify_password
+from domain.enums import StaffRole
 from domain.errors import Duplicate, Forbidden, Invalid, NotFound
-from domain.models import Admin, Member, Staff, Store
-from domain.models.enums import StaffRole
-from domain.passwords import hash_password, verify_password
+from domain.people.models import Admin, Member, Staff
 from domain.principal import Principal, Role
+from domain.stores.models import Store
 
 
 async def authenticate(phone: str, password: str) -> Principal | None:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from domain import validation
 from domain.errors import Invalid, NotFound
-from domain.models import Product
 from domain.sql import rows_by_id
+from domain.stores.models import Product
 
 MAX_LINES = 50
 CENT = Decimal("0.01")

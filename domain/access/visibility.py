@@ -8,8 +8,10 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from domain.models import Member, Order, OrderOffer, PointsEntry, Staff, TierChange, Voucher
-from domain.models.enums import VoucherStatus
+from domain.enums import VoucherStatus
+from domain.loyalty.models import PointsEntry, TierChange, Voucher
+from domain.orders.models import Order, OrderOffer
+from domain.people.models import Member, Staff
 from domain.principal import Principal
 
 __all__ = [

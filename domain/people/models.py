@@ -1,8 +1,10 @@
+"""Who uses o2o: a store's staff, the brand's admins and the members."""
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
-from domain.models.enums import MemberSource, MemberTier, StaffRole
+from domain.enums import MemberSource, MemberTier, StaffRole
 
 
 class Staff(Model):
@@ -67,3 +69,6 @@ class Member(Model):
         constraints = (
             CheckConstraint(check="points_balance >= 0", name="member_points_balance_nonneg"),
         )
+
+
+__models__ = [Staff, Admin, Member]

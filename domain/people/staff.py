@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from domain.access.visibility import visible_staff
+from domain.enums import StaffRole
 from domain.errors import Forbidden, Invalid, NotFound
-from domain.models import Staff
-from domain.models.enums import StaffRole
+from domain.people.models import Staff
 from domain.principal import Principal, Role
-from domain.visibility import visible_staff
 
 
 async def remove_staff(actor: Principal, staff_id: int) -> Staff:

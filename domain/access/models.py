@@ -15,3 +15,6 @@ class TokenRevocation(Model):
 
     class Meta:
         table = "token_revocation"
+
+
+__models__ = [TokenRevocation]

@@ -1,0 +1,1 @@
+"""The brand's data centre: call-back tasks, acquisition, the channel, reports."""

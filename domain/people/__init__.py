@@ -1,0 +1,1 @@
+"""People: members (registration, home store), staff (taking one off a store) and admins."""

@@ -1,0 +1,1 @@
+"""Stores, their geo index, and the catalogue: products, rewards, priced lines."""

@@ -21,7 +21,7 @@ from api.structured_logs import RequestLog
 from api.worker import run_background
 from domain.access.tokens import TokenCodec
 from realtime.clock import Clock
-from schema.context import Services
+from schema.core.context import Services
 from schema.root import Limits, build_schema
 
 

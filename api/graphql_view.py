@@ -15,7 +15,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.settings import AbuseLimits
 from api.ws_limits import LimitedTransportWSHandler
-from schema.context import Context, Services
+from schema.core.context import Context, Services
 
 
 def bearer_token(header: str | None) -> tuple[str | None, str | None]:

@@ -7,7 +7,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.settings import AbuseLimits
-from schema.rate_limits import Rate, RateLimits
+from schema.guards.rate_limits import Rate, RateLimits
 
 BODY_TOO_LARGE = "BODY_TOO_LARGE"
 

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from domain.enums import OfferStatus, OrderStatus
 from domain.orders.models import Order
-from schema.observability import OperationReport
+from schema.guards.observability import OperationReport
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.observability import begin_request, current_request, end_request
+from schema.guards.observability import begin_request, current_request, end_request
 
 # Mainland mobile numbers: keep the first three and last two digits.
 _PHONE = re.compile(r"(?<![\w])(?:\+?86)?(1\d{2})\d{6}(\d{2})(?!\d)")

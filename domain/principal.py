@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.errors import Forbidden
-
 
 class Role(StrEnum):
     MEMBER = "MEMBER"
@@ -35,10 +33,3 @@ class Principal:
     @property
     def is_member(self) -> bool:
         return self.role is Role.MEMBER
-
-    def require(self, *roles: Role) -> None:
-        if self.role not in roles:
-            raise Forbidden()
-
-    def works_at(self, store_id: int) -> bool:
-        return self.is_staff and self.store_id == store_id

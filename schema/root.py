@@ -18,32 +18,36 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.graphql import OperationType
 
-from schema.errors import PublicError
-from schema.limits import Limits, limit_extensions, validation_rules
-from schema.loyalty import Activity, Campaign
-from schema.loyalty_mutations import LoyaltyMutation
-from schema.loyalty_queries import LoyaltyQuery
-from schema.masking import MaskUnexpected
-from schema.mutations import SetupMutation
-from schema.observability import Reporter, observer
-from schema.offer_stream import OfferStreams
-from schema.order_mutations import OrderMutation
-from schema.queries import Query
-from schema.session_mutations import SessionMutation
-from schema.subscriptions import Subscription
-from schema.types import (
-    Member,
-    Order,
-    OrderOffer,
-    PointsEntry,
-    Product,
-    Reward,
-    Staff,
-    Store,
-    Voucher,
-)
+from schema.core.errors import PublicError
+from schema.guards.limits import Limits, limit_extensions, validation_rules
+from schema.guards.masking import MaskUnexpected
+from schema.guards.observability import Reporter, observer
+from schema.loyalty.mutations import LoyaltyMutation
+from schema.loyalty.queries import LoyaltyQuery
+from schema.loyalty.types import Activity, Campaign, PointsEntry, Voucher
+from schema.nodes import NodeQuery
+from schema.orders.mutations import OrderMutation
+from schema.orders.offer_stream import OfferStreams
+from schema.orders.queries import OrdersQuery
+from schema.orders.subscriptions import OrdersSubscription
+from schema.orders.types import Order, OrderOffer
+from schema.people.mutations import PeopleMutation
+from schema.people.queries import PeopleQuery
+from schema.people.sessions import SessionMutation
+from schema.people.types import Member, Staff
+from schema.stores.mutations import StoresMutation
+from schema.stores.queries import StoresQuery
+from schema.stores.types import Product, Reward, Store
 
 log = logging.getLogger("o2o.graphql")
+
+# One root per operation type, composed of the areas' own (as saleor's graphql/api.py does).
+Query = merge_types("Query", (NodeQuery, PeopleQuery, StoresQuery, OrdersQuery, LoyaltyQuery))
+Mutation = merge_types(
+    "Mutation",
+    (SessionMutation, PeopleMutation, StoresMutation, OrderMutation, LoyaltyMutation),
+)
+Subscription = merge_types("Subscription", (OrdersSubscription,))
 
 
 __all__ = ["Limits", "build_schema", "should_mask"]
@@ -120,10 +124,8 @@ def build_schema(
         extensions.append(DisableIntrospection)
         rules = [*rules, NoSchemaIntrospectionCustomRule]
     schema = Schema(
-        query=merge_types("Query", (Query, LoyaltyQuery)),
-        mutation=merge_types(
-            "Mutation", (SetupMutation, OrderMutation, SessionMutation, LoyaltyMutation)
-        ),
+        query=Query,
+        mutation=Mutation,
         subscription=Subscription,
         types=[
             Store,

@@ -18,7 +18,7 @@ from realtime.bus import EventBus
 from realtime.client import Redis, connect
 from realtime.clock import ManualClock
 from realtime.deadlines import DeadlineQueue
-from schema.context import Context, Services
+from schema.core.context import Context, Services
 from schema.root import build_schema
 from tests import backends
 from tests.backends import Backend

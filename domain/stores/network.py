@@ -36,7 +36,6 @@ async def create_store(
     longitude: float,
     service_radius_km: float | None,
 ) -> Store:
-    actor.require(Role.ADMIN)
     code = validation.code(code, "code")
     name = validation.text(name, "name", max_length=100)
     address = validation.text(address, "address", max_length=255)

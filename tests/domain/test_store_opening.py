@@ -10,8 +10,8 @@ from domain.orders.dispatch import deadline_key
 from domain.orders.models import Order, OrderOffer
 from domain.stores.models import Store
 from realtime import keys
-from schema.context import Context
-from schema.relay import decode_id, to_global_id
+from schema.core.context import Context
+from schema.core.relay import decode_id, to_global_id
 from tests import factories
 from tests.orders_helpers import stores_east
 

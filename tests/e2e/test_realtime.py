@@ -17,7 +17,7 @@ from api.app import create_app
 from api.settings import Settings
 from api.ws_protocol import LeanWebSocketProtocol
 from domain.seed import MEMBER_PASSWORD, STAFF_PASSWORD, member_phone
-from schema.context import Services
+from schema.core.context import Services
 from tests import factories
 from tests.e2e.server import Server, free_port, o2o, poll
 from tests.e2e.test_http import login

@@ -8,7 +8,7 @@ import pytest
 from domain.people.models import Member, Staff
 from domain.principal import Principal
 from domain.stores.models import Product, Reward, Store
-from schema.relay import to_global_id
+from schema.core.relay import to_global_id
 from tests import factories
 
 

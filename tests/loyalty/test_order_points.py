@@ -8,7 +8,7 @@ from domain.loyalty import redeem_points
 from domain.loyalty.models import PointsEntry
 from domain.orders import accept_order, cancel_order, complete_delivery, start_delivery
 from domain.people.models import Member
-from schema.relay import to_global_id
+from schema.core.relay import to_global_id
 from tests import factories
 from tests.orders_helpers import place, stores_east
 

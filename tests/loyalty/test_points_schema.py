@@ -4,7 +4,7 @@ import pytest
 
 from domain.loyalty.models import IdempotencyKey, PointsEntry, Purchase, Voucher
 from domain.people.models import Member
-from schema.relay import to_global_id
+from schema.core.relay import to_global_id
 
 PURCHASE = """
 mutation($input: PurchaseRecordInput!) {

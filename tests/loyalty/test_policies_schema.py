@@ -6,7 +6,7 @@ import pytest
 
 from domain.loyalty.models import Activity, ActivityCheckIn, Campaign, PointsEntry, Purchase
 from domain.people.models import Member
-from schema.relay import to_global_id
+from schema.core.relay import to_global_id
 from tests import factories
 from tests.loyalty.test_points_schema import PURCHASE, sale
 

@@ -26,8 +26,8 @@ from domain.enums import StaffRole
 from domain.principal import Principal
 from domain.stores.lines import Line
 from domain.stores.models import Store
-from schema.context import Context
-from schema.relay import to_global_id
+from schema.core.context import Context
+from schema.core.relay import to_global_id
 from tests import factories
 from tests.e2e.server import poll
 from tests.factories import PASSWORD

@@ -40,8 +40,8 @@ from domain.loyalty.models import TierChange
 from domain.orders.models import OrderOffer
 from domain.people.models import Member as MemberModel
 from domain.stores.lines import Line
-from schema.context import Context
-from schema.relay import to_global_id
+from schema.core.context import Context
+from schema.core.relay import to_global_id
 from tests import factories
 from tests.orders_helpers import place
 from tests.schema.test_authorization_matrix import (

@@ -5,7 +5,7 @@ import pytest
 from domain.enums import StaffRole
 from domain.people.models import Member, Staff
 from domain.stores.models import Product, Reward, Store
-from schema.relay import to_global_id
+from schema.core.relay import to_global_id
 from tests import factories
 
 STORE_CREATE = """

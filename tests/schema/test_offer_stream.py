@@ -7,8 +7,8 @@ import pytest
 import strawberry
 
 from realtime import keys
-from schema.context import Context
-from schema.observability import OperationReport
+from schema.core.context import Context
+from schema.guards.observability import OperationReport
 from schema.root import build_schema
 from tests.schema.test_orders import DECLINE, PLACE, place_input, world  # noqa: F401
 
@@ -77,7 +77,7 @@ def test_other_documents_are_executed(schema, query):
 
 
 def test_the_document_limits_hold_on_the_fast_path():
-    from schema.limits import Limits
+    from schema.guards.limits import Limits
 
     narrow = build_schema(limits=Limits(max_depth=12, max_aliases=1, max_tokens=2000))
     aliased = "subscription { orderOffers { a: kind b: kind } }"
@@ -112,7 +112,7 @@ async def test_served_events_equal_executed_ones(gql, world):  # noqa: F811
 
 
 async def test_an_admin_names_the_store_by_variable(gql, world):  # noqa: F811
-    from schema.relay import to_global_id
+    from schema.core.relay import to_global_id
     from tests import factories
 
     await gql.data(PLACE, place_input(world["product"]), as_=world["member"])

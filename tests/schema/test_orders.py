@@ -6,8 +6,8 @@ import pytest
 
 from domain.enums import OrderStatus
 from domain.orders.models import Order
-from schema.context import Context
-from schema.relay import to_global_id
+from schema.core.context import Context
+from schema.core.relay import to_global_id
 from tests import factories
 from tests.e2e.server import poll
 from tests.orders_helpers import HOME, stores_east

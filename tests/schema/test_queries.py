@@ -1,7 +1,7 @@
 import pytest
 
 from domain.stores.network import rebuild_store_index
-from schema.relay import to_global_id
+from schema.core.relay import to_global_id
 from tests import factories
 
 STORES_NEAR = """

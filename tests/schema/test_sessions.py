@@ -3,8 +3,8 @@
 from domain.access.models import TokenRevocation
 from domain.enums import StaffRole
 from domain.people.models import Staff
-from schema.context import Context
-from schema.relay import to_global_id
+from schema.core.context import Context
+from schema.core.relay import to_global_id
 from tests import factories
 
 VIEWER = "{ viewer { role } }"

@@ -6,25 +6,20 @@ import strawberry
 
 from domain import loyalty
 from domain.principal import Role
-from schema.context import Info
-from schema.errors import attempt
-from schema.loyalty import (
-    Activity,
+from schema.core.context import Info
+from schema.core.errors import attempt
+from schema.core.permissions import IsAdmin, IsMemberStaffOrAdmin, IsStoreStaff
+from schema.core.relay import decode_id
+from schema.guards.rate_limits import limit_member
+from schema.loyalty.inputs import (
     ActivityCreateInput,
-    ActivityPayload,
-    Campaign,
     CampaignCreateInput,
-    CampaignPayload,
-    PointsPayload,
     PointsRedeemInput,
     PurchaseRecordInput,
-    VoucherPayload,
-    ids,
 )
-from schema.orders import line_requests
-from schema.rate_limits import limit_member
-from schema.relay import decode_id
-from schema.types import Voucher
+from schema.loyalty.payloads import ActivityPayload, CampaignPayload, PointsPayload, VoucherPayload
+from schema.loyalty.types import Activity, Campaign, Voucher, ids
+from schema.orders.inputs import line_requests
 
 STAFF = (Role.CLERK, Role.MANAGER)
 EVERYONE = (Role.MEMBER, Role.CLERK, Role.MANAGER, Role.ADMIN)
@@ -32,9 +27,12 @@ EVERYONE = (Role.MEMBER, Role.CLERK, Role.MANAGER, Role.ADMIN)
 
 @strawberry.type
 class LoyaltyMutation:
-    @strawberry.mutation(description="A sale at the counter of the caller's store.")
+    @strawberry.mutation(
+        permission_classes=[IsStoreStaff],
+        description="A sale at the counter of the caller's store.",
+    )
     async def purchase_record(self, info: Info, input: PurchaseRecordInput) -> PointsPayload:
-        actor = info.context.require(*STAFF)
+        actor = info.context.actor
         now = info.context.services.dispatch.now()
         result, errors = await attempt(
             lambda: loyalty.record_purchase(
@@ -48,13 +46,14 @@ class LoyaltyMutation:
         return PointsPayload.of(result, errors)
 
     @strawberry.mutation(
+        permission_classes=[IsMemberStaffOrAdmin],
         description=(
             "A member for themselves (WEB, APP); staff for the member at their counter "
             "(STORE, PHONE); admins (PHONE, WEB). INSUFFICIENT_POINTS writes nothing."
-        )
+        ),
     )
     async def points_redeem(self, info: Info, input: PointsRedeemInput) -> PointsPayload:
-        actor = info.context.require(*EVERYONE)
+        actor = info.context.actor
         await limit_member(info, info.context.services.rate_limits.points_redeem)
         now = info.context.services.dispatch.now()
         result, errors = await attempt(
@@ -70,15 +69,16 @@ class LoyaltyMutation:
         return PointsPayload.of(result, errors)
 
     @strawberry.mutation(
+        permission_classes=[IsStoreStaff],
         description=(
             "Staff hand over a free pack at their store. Give the member at the counter to "
             "refuse another member's voucher."
-        )
+        ),
     )
     async def voucher_redeem(
         self, info: Info, id: strawberry.ID, member_id: strawberry.ID | None = None
     ) -> VoucherPayload:
-        actor = info.context.require(*STAFF)
+        actor = info.context.actor
         now = info.context.services.dispatch.now()
         voucher, errors = await attempt(
             lambda: loyalty.redeem_voucher(
@@ -90,9 +90,11 @@ class LoyaltyMutation:
         )
         return VoucherPayload(voucher=Voucher.of(voucher) if voucher else None, errors=errors)
 
-    @strawberry.mutation(description="Admin: a points multiplier over a date range.")
+    @strawberry.mutation(
+        permission_classes=[IsAdmin], description="Admin: a points multiplier over a date range."
+    )
     async def campaign_create(self, info: Info, input: CampaignCreateInput) -> CampaignPayload:
-        actor = info.context.require(Role.ADMIN)
+        actor = info.context.actor
         campaign, errors = await attempt(
             lambda: loyalty.create_campaign(
                 actor,
@@ -106,9 +108,12 @@ class LoyaltyMutation:
         )
         return CampaignPayload(campaign=Campaign.of(campaign) if campaign else None, errors=errors)
 
-    @strawberry.mutation(description="Admin: an event or contest whose check-in grants points.")
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Admin: an event or contest whose check-in grants points.",
+    )
     async def activity_create(self, info: Info, input: ActivityCreateInput) -> ActivityPayload:
-        actor = info.context.require(Role.ADMIN)
+        actor = info.context.actor
         activity, errors = await attempt(
             lambda: loyalty.create_activity(
                 actor,
@@ -122,15 +127,16 @@ class LoyaltyMutation:
         return ActivityPayload(activity=Activity.of(activity) if activity else None, errors=errors)
 
     @strawberry.mutation(
+        permission_classes=[IsMemberStaffOrAdmin],
         description=(
             "Grants the activity's points once per member (again: DUPLICATE). A member checks "
             "in themselves; staff and admins check members in."
-        )
+        ),
     )
     async def activity_check_in(
         self, info: Info, activity_id: strawberry.ID, member_id: strawberry.ID
     ) -> PointsPayload:
-        actor = info.context.require(*EVERYONE)
+        actor = info.context.actor
         now = info.context.services.dispatch.now()
 
         async def check_in() -> loyalty.Earned:

@@ -37,19 +37,18 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types import ExecutionResult
 
-from schema.context import Context
-from schema.masking import MaskUnexpected
-from schema.observability import (
+from schema.core.context import Context
+from schema.guards.masking import MaskUnexpected
+from schema.guards.observability import (
     ANONYMOUS,
     OperationReport,
     Reporter,
     current_request,
     outcome_of,
 )
-from schema.orders import OrderOfferEvent
-from schema.projection import Projection, compile_projection
-from schema.subscriptions import OfferEvent, offer_events, offers_store
-from schema.types import Order, OrderOffer
+from schema.orders.projection import Projection, compile_projection
+from schema.orders.subscriptions import OfferEvent, offer_events, offers_store
+from schema.orders.types import Order, OrderOffer, OrderOfferEvent
 
 log = logging.getLogger("o2o.graphql")
 

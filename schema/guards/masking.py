@@ -13,7 +13,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from strawberry.extensions import MaskErrors
 from tortoise.exceptions import DBConnectionError
 
-from schema.observability import current_request
+from schema.guards.observability import current_request
 
 UNAVAILABLE = "SERVICE_UNAVAILABLE"
 INTERNAL = "INTERNAL_ERROR"

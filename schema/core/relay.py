@@ -12,7 +12,7 @@ from tortoise.queryset import QuerySet
 
 from domain.errors import Invalid, NotFound
 from domain.paging import Page, keyset_page
-from schema.errors import bad_input
+from schema.core.errors import bad_input
 
 N = TypeVar("N")
 M = TypeVar("M", bound=Any)
@@ -136,3 +136,14 @@ async def paginate(
     except Invalid as exc:
         raise bad_input(exc.message) from None
     return keyset_connection(page, convert)
+
+
+async def lookup(
+    global_id: str, type_name: str, rows: QuerySet[Any] | None, convert: Callable[[Any], N]
+) -> N | None:
+    """The object ``global_id`` names among ``rows`` (None: the caller sees none), or None."""
+    parsed = from_global_id(global_id)
+    if parsed is None or parsed[0] != type_name or rows is None:
+        return None
+    model = await rows.get_or_none(id=parsed[1])
+    return convert(model) if model else None

@@ -16,10 +16,10 @@ from domain.principal import Principal, Role
 from realtime.bus import EventBus
 from realtime.client import Redis
 from realtime.geo import GeoIndex
-from schema.errors import PublicError, forbidden, unauthenticated
-from schema.loaders import Loaders
-from schema.masking import is_unavailable
-from schema.rate_limits import RateLimits
+from schema.core.errors import PublicError, forbidden, unauthenticated
+from schema.core.loaders import Loaders
+from schema.guards.masking import is_unavailable
+from schema.guards.rate_limits import RateLimits
 
 REVOKED = "The token was revoked; sign in again."
 UNCHECKED = "Sign-in cannot be checked right now; try again shortly."
@@ -90,6 +90,11 @@ class Context:
         if self.auth_failure is not None:
             raise PublicError(self.auth_failure, self.auth_code)
         return self.principal
+
+    @property
+    def actor(self) -> Principal:
+        """The caller of a field whose permission class already let them through."""
+        return self.require()
 
     def require(self, *roles: Role) -> Principal:
         principal = self.viewer()

@@ -15,7 +15,7 @@ from typing import Any
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import PublicError
+from schema.core.errors import PublicError
 
 ANONYMOUS = "ANONYMOUS"
 # Error codes that name the outcome of an operation; any other error is "invalid" (refused by
@@ -79,7 +79,7 @@ def outcome_of(errors: list[GraphQLError] | None) -> str:
     if code in KNOWN_CODES:
         return str(code)
     if error.original_error is not None and not isinstance(error.original_error, PublicError):
-        from schema.masking import is_unavailable  # masking reads this module's request
+        from schema.guards.masking import is_unavailable
 
         return "SERVICE_UNAVAILABLE" if is_unavailable(error.original_error) else "internal"
     return "invalid"

@@ -14,16 +14,16 @@ from domain.errors import NotFound
 from domain.orders.dispatch import model_of
 from domain.orders.models import Order as OrderModel
 from domain.orders.models import OrderOffer as OfferModel
-from domain.principal import Principal, Role
+from domain.principal import Principal
 from domain.stores.models import Store as StoreModel
 from realtime import keys
 from realtime.bus import EventBus
-from schema.context import Context, Info
-from schema.errors import PublicError, forbidden
-from schema.loaders import Loaders
-from schema.orders import OfferEventKind, OrderOfferEvent
-from schema.relay import decode_id
-from schema.types import Order, OrderOffer
+from schema.core.context import Context, Info
+from schema.core.errors import PublicError, forbidden
+from schema.core.loaders import Loaders
+from schema.core.permissions import IsAdmin, IsSignedIn, IsStaffOrAdmin
+from schema.core.relay import decode_id
+from schema.orders.types import OfferEventKind, Order, OrderOffer, OrderOfferEvent
 
 FINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
 
@@ -114,16 +114,21 @@ async def offer_events(bus: EventBus, store: int) -> AsyncGenerator[OfferEvent, 
 
 
 async def offers_store(context: Context, store_id: strawberry.ID | None) -> int:
-    """The store whose offers the caller may follow, or a ``PublicError``."""
-    actor = context.require(Role.CLERK, Role.MANAGER, Role.ADMIN)
+    """The store whose offers the caller may follow, or a ``PublicError``.
+
+    The field declares the same permission; the store apps' fast path (``offer_stream``) runs
+    no resolver, so the check is repeated here for it.
+    """
+    actor = context.require(*IsStaffOrAdmin.roles)
     return await _store_of(actor, store_id)
 
 
 @strawberry.type
-class Subscription:
+class OrdersSubscription:
     @strawberry.subscription(
+        permission_classes=[IsStaffOrAdmin],
         description="Offers for a store: staff get their own store (storeId may be omitted), "
-        "admins any. Pending offers are replayed first, so a reconnecting app misses none."
+        "admins any. Pending offers are replayed first, so a reconnecting app misses none.",
     )
     async def order_offers(
         self, info: Info, store_id: strawberry.ID | None = None
@@ -134,10 +139,10 @@ class Subscription:
                 yield _event_of(info, kind, offer, order)
 
     @strawberry.subscription(
-        description="Admin: each order as it becomes UNASSIGNED (no store is left to try)."
+        permission_classes=[IsAdmin],
+        description="Admin: each order as it becomes UNASSIGNED (no store is left to try).",
     )
     async def orders_unassigned(self, info: Info) -> AsyncGenerator[Order, None]:
-        info.context.require(Role.ADMIN)
         async with info.context.services.bus.subscribe(keys.UNASSIGNED_EVENTS) as events:
             async for message in events:
                 order = await OrderModel.get_or_none(id=message.get("order", 0))
@@ -145,9 +150,11 @@ class Subscription:
                     info.context.loaders = Loaders()
                     yield Order.of(order)
 
-    @strawberry.subscription(description="The order now, then again after every change.")
+    @strawberry.subscription(
+        permission_classes=[IsSignedIn], description="The order now, then again after every change."
+    )
     async def order_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Order, None]:
-        actor = info.context.require()
+        actor = info.context.actor
         pk = _decode(id, "Order", "id")
         async with info.context.services.bus.subscribe(keys.order_events(pk)) as events:
             order = await visible_orders(actor).get_or_none(id=pk)

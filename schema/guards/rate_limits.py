@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from realtime.client import Redis
 from realtime.keys import PREFIX
-from schema.errors import PublicError
+from schema.core.errors import PublicError
 
 if TYPE_CHECKING:
-    from schema.context import Info
+    from schema.core.context import Info
 
 RATE_LIMITED = "RATE_LIMITED"
 

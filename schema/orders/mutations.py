@@ -9,14 +9,15 @@ import strawberry
 from domain import orders
 from domain.errors import ErrorCode
 from domain.orders.models import Order as OrderModel
-from domain.principal import Principal, Role
-from schema.context import Info
-from schema.errors import UserError, attempt
-from schema.inputs import OrderPlaceInput
-from schema.orders import OrderPayload, line_requests
-from schema.rate_limits import limit_member
-from schema.relay import decode_id
-from schema.types import Order
+from domain.principal import Principal
+from schema.core.context import Info
+from schema.core.errors import UserError, attempt
+from schema.core.permissions import IsAdmin, IsMember, IsMemberStaffOrAdmin, IsStoreStaff
+from schema.core.relay import decode_id
+from schema.guards.rate_limits import limit_member
+from schema.orders.inputs import OrderPlaceInput, line_requests
+from schema.orders.payloads import OrderPayload
+from schema.orders.types import Order
 
 NO_STORE = (
     "No store can deliver to this address right now; the order waits and will be offered "
@@ -26,22 +27,18 @@ NO_STORE = (
 
 async def _order_action(
     info: Info,
-    roles: tuple[Role, ...],
     action: Callable[[orders.Dispatch, Principal], Awaitable[OrderModel]],
 ) -> OrderPayload:
-    actor = info.context.require(*roles)
+    actor = info.context.actor
     order, errors = await attempt(lambda: action(info.context.services.dispatch, actor))
     return OrderPayload(order=Order.of(order) if order else None, errors=errors)
 
 
-STAFF = (Role.CLERK, Role.MANAGER)
-
-
 @strawberry.type
 class OrderMutation:
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsMember])
     async def order_place(self, info: Info, input: OrderPlaceInput) -> OrderPayload:
-        actor = info.context.require(Role.MEMBER)
+        actor = info.context.actor
         await limit_member(info, info.context.services.rate_limits.order_place)
         placed, errors = await attempt(
             lambda: orders.place_order(
@@ -60,47 +57,61 @@ class OrderMutation:
             errors = [UserError(code=ErrorCode.NO_STORE_AVAILABLE, message=NO_STORE)]
         return OrderPayload(order=Order.of(placed.order), errors=errors)
 
-    @strawberry.mutation(description="The member before delivery starts; an admin before it ends.")
+    @strawberry.mutation(
+        permission_classes=[IsMemberStaffOrAdmin],
+        description="The member before delivery starts; an admin before it ends.",
+    )
     async def order_cancel(self, info: Info, id: strawberry.ID) -> OrderPayload:
         return await _order_action(
             info,
-            (Role.MEMBER, Role.ADMIN, *STAFF),
             lambda d, a: orders.cancel_order(d, a, decode_id(id, "Order")),
         )
 
-    @strawberry.mutation(description="Staff of the offered store, while the offer is open.")
+    @strawberry.mutation(
+        permission_classes=[IsStoreStaff],
+        description="Staff of the offered store, while the offer is open.",
+    )
     async def order_accept(self, info: Info, id: strawberry.ID) -> OrderPayload:
         return await _order_action(
-            info, STAFF, lambda d, a: orders.accept_order(d, a, decode_id(id, "Order"))
+            info, lambda d, a: orders.accept_order(d, a, decode_id(id, "Order"))
         )
 
-    @strawberry.mutation(description="Staff of the offered store; the order moves on at once.")
+    @strawberry.mutation(
+        permission_classes=[IsStoreStaff],
+        description="Staff of the offered store; the order moves on at once.",
+    )
     async def order_decline(
         self, info: Info, id: strawberry.ID, reason: str | None = None
     ) -> OrderPayload:
         return await _order_action(
-            info, STAFF, lambda d, a: orders.decline_order(d, a, decode_id(id, "Order"), reason)
+            info, lambda d, a: orders.decline_order(d, a, decode_id(id, "Order"), reason)
         )
 
-    @strawberry.mutation(description="Staff of the accepting store.")
+    @strawberry.mutation(
+        permission_classes=[IsStoreStaff], description="Staff of the accepting store."
+    )
     async def order_start_delivery(self, info: Info, id: strawberry.ID) -> OrderPayload:
         return await _order_action(
-            info, STAFF, lambda d, a: orders.start_delivery(d, a, decode_id(id, "Order"))
+            info, lambda d, a: orders.start_delivery(d, a, decode_id(id, "Order"))
         )
 
-    @strawberry.mutation(description="Staff of the accepting store.")
+    @strawberry.mutation(
+        permission_classes=[IsStoreStaff], description="Staff of the accepting store."
+    )
     async def order_complete(self, info: Info, id: strawberry.ID) -> OrderPayload:
         return await _order_action(
-            info, STAFF, lambda d, a: orders.complete_delivery(d, a, decode_id(id, "Order"))
+            info, lambda d, a: orders.complete_delivery(d, a, decode_id(id, "Order"))
         )
 
-    @strawberry.mutation(description="Admin: give a PENDING or UNASSIGNED order to a store.")
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Admin: give a PENDING or UNASSIGNED order to a store.",
+    )
     async def order_assign(
         self, info: Info, id: strawberry.ID, store_id: strawberry.ID
     ) -> OrderPayload:
         return await _order_action(
             info,
-            (Role.ADMIN,),
             lambda d, a: orders.assign_order(
                 d, a, decode_id(id, "Order"), decode_id(store_id, "Store", "storeId")
             ),

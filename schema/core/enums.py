@@ -1,0 +1,28 @@
+"""The domain's enums, registered with strawberry once for every area."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.enums import (
+    Channel,
+    MemberSource,
+    MemberTier,
+    OfferStatus,
+    OrderStatus,
+    PointsEntryKind,
+    VoucherStatus,
+)
+from domain.principal import Role
+
+for _enum in (
+    Role,
+    MemberTier,
+    MemberSource,
+    OrderStatus,
+    OfferStatus,
+    PointsEntryKind,
+    Channel,
+    VoucherStatus,
+):
+    strawberry.enum(_enum)

@@ -12,7 +12,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.graphql_view import GraphQLView
 from api.health import healthz, live
-from api.limits import BodySizeLimit, rate_limits
+from api.limits import BodySizeLimit
 from api.metrics import metrics, record
 from api.runtime import open_runtime
 from api.settings import Settings
@@ -45,7 +45,7 @@ def create_app(
                 store_index=runtime.dispatch.stores,
                 bus=runtime.bus,
                 dispatch=runtime.dispatch,
-                rate_limits=rate_limits(settings.abuse),
+                rate_limits=settings.abuse.budgets(),
             )
             stop = asyncio.Event()
             background = (

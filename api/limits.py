@@ -6,19 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.settings import AbuseLimits
-from schema.guards.rate_limits import Rate, RateLimits
-
 BODY_TOO_LARGE = "BODY_TOO_LARGE"
-
-
-def rate_limits(abuse: AbuseLimits) -> RateLimits:
-    return RateLimits(
-        login_failures_per_phone=Rate("login-phone", abuse.login_failures_per_phone, 900),
-        logins_per_address=Rate("login-address", abuse.logins_per_address, 900),
-        order_place=Rate("order-place", abuse.order_place_per_minute, 60),
-        points_redeem=Rate("points-redeem", abuse.points_redeem_per_minute, 60),
-    )
 
 
 class BodySizeLimit:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from realtime.rate_limits import Rate, RateLimits
+
 DEFAULT_DATABASE_URL = "sqlite://var/o2o.sqlite3"
 
 
@@ -29,15 +31,33 @@ class AbuseLimits:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> AbuseLimits:
+        d = cls()
         return cls(
-            login_failures_per_phone=_count(env, "LOGIN_FAILURES_PER_PHONE", 5),
-            logins_per_address=_count(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 30),
-            order_place_per_minute=_count(env, "ORDER_PLACE_PER_MINUTE", 10),
-            points_redeem_per_minute=_count(env, "POINTS_REDEEM_PER_MINUTE", 10),
-            max_body_bytes=_count(env, "MAX_BODY_BYTES", 64 * 1024) or 64 * 1024,
-            ws_init_timeout_seconds=_positive_float(env, "WS_INIT_TIMEOUT_SECONDS", 10.0),
-            max_subscriptions_per_connection=_count(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 20)
-            or 20,
+            login_failures_per_phone=_count(
+                env, "LOGIN_FAILURES_PER_PHONE", d.login_failures_per_phone
+            ),
+            logins_per_address=_count(env, "LOGIN_ATTEMPTS_PER_ADDRESS", d.logins_per_address),
+            order_place_per_minute=_count(env, "ORDER_PLACE_PER_MINUTE", d.order_place_per_minute),
+            points_redeem_per_minute=_count(
+                env, "POINTS_REDEEM_PER_MINUTE", d.points_redeem_per_minute
+            ),
+            max_body_bytes=_count(env, "MAX_BODY_BYTES", d.max_body_bytes) or d.max_body_bytes,
+            ws_init_timeout_seconds=_positive_float(
+                env, "WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds
+            ),
+            max_subscriptions_per_connection=_count(
+                env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", d.max_subscriptions_per_connection
+            )
+            or d.max_subscriptions_per_connection,
+        )
+
+    def budgets(self) -> RateLimits:
+        """The rate limits these settings give (windows of 15 minutes and of one minute)."""
+        return RateLimits(
+            login_failures_per_phone=Rate("login-phone", self.login_failures_per_phone, 900),
+            logins_per_address=Rate("login-address", self.logins_per_address, 900),
+            order_place=Rate("order-place", self.order_place_per_minute, 60),
+            points_redeem=Rate("points-redeem", self.points_redeem_per_minute, 60),
         )
 
 
@@ -62,21 +82,26 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        database_url = _database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
-        redis_url = _redis_url(env.get("REDIS_URL", "memory://"))
+        d = cls()
+        database_url = _database_url(env.get("DATABASE_URL", d.database_url))
+        redis_url = _redis_url(env.get("REDIS_URL", d.redis_url))
         secret = _secret_key(env.get("SECRET_KEY", ""), demo=_is_demo(database_url, redis_url))
         return cls(
             database_url=database_url,
             redis_url=redis_url,
-            offer_timeout_seconds=_positive_float(env, "OFFER_TIMEOUT_SECONDS", 3600.0),
-            reconcile_seconds=_positive_float(env, "RECONCILE_SECONDS", 60.0),
-            deadline_lease_seconds=_positive_float(env, "DEADLINE_LEASE_SECONDS", 30.0),
+            offer_timeout_seconds=_positive_float(
+                env, "OFFER_TIMEOUT_SECONDS", d.offer_timeout_seconds
+            ),
+            reconcile_seconds=_positive_float(env, "RECONCILE_SECONDS", d.reconcile_seconds),
+            deadline_lease_seconds=_positive_float(
+                env, "DEADLINE_LEASE_SECONDS", d.deadline_lease_seconds
+            ),
             secret_key=secret or secrets.token_urlsafe(32),
             secret_key_generated=not secret,
-            host=env.get("HOST", "127.0.0.1") or "127.0.0.1",
-            port=_port(env.get("PORT", "8000")),
-            token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600)),
-            explorer=_flag(env, "GRAPHQL_EXPLORER", default=True),
+            host=env.get("HOST", d.host) or d.host,
+            port=_port(env.get("PORT", str(d.port))),
+            token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", d.token_ttl_seconds)),
+            explorer=_flag(env, "GRAPHQL_EXPLORER", default=d.explorer),
             abuse=AbuseLimits.from_env(env),
         )
 

@@ -11,8 +11,8 @@ import signal
 from api.runtime import open_runtime
 from api.settings import Settings
 from domain.orders import Dispatch, expire_offer, expire_offers, reschedule_pending
-from domain.orders.dispatch import offer_id_of
 from domain.stores.network import rebuild_store_index
+from realtime import keys
 from realtime.client import Redis
 from realtime.deadlines import DeadlineWorker
 
@@ -27,7 +27,7 @@ EXPIRY_BATCHES_AT_ONCE = 3
 
 
 async def handle_deadline(dispatch: Dispatch, member: str) -> None:
-    offer_id = offer_id_of(member)
+    offer_id = keys.offer_of_deadline(member)
     if offer_id is None:
         log.warning("dropped an unknown deadline %r", member)
         return
@@ -38,7 +38,7 @@ async def handle_deadlines(dispatch: Dispatch, members: list[str]) -> None:
     """Expire the offers of many claimed deadlines together."""
     offer_ids = []
     for member in members:
-        offer_id = offer_id_of(member)
+        offer_id = keys.offer_of_deadline(member)
         if offer_id is None:
             log.warning("dropped an unknown deadline %r", member)
         else:

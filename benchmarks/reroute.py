@@ -30,7 +30,6 @@ from benchmarks.feed import OfferFeed, wait_until
 from benchmarks.report import Report, progress
 from benchmarks.session import open_session, server_health, spread
 from benchmarks.stats import Summary, fmt
-from domain.orders.dispatch import deadline_key
 from realtime import keys
 from realtime.deadlines import DeadlineQueue
 
@@ -72,7 +71,7 @@ async def move_deadlines(
     client = aioredis.from_url(services.REDIS_URL)
     try:
         await client.zadd(
-            keys.DEADLINES_DUE, {deadline_key(i): int(at * 1000) for i, at in due.items()}
+            keys.DEADLINES_DUE, {keys.offer_deadline(i): int(at * 1000) for i, at in due.items()}
         )
         await client.publish(DeadlineQueue(client).wake_channel, str(int(base * 1000)))
     finally:

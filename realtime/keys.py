@@ -27,6 +27,36 @@ def order_events(order_id: int) -> str:
 
 UNASSIGNED_EVENTS = f"{PREFIX}:events:unassigned"
 
+# A deadline queue entry names what falls due: an offer's end.
+OFFER_DEADLINE = "offer"
+
+
+def offer_deadline(offer_id: int) -> str:
+    return f"{OFFER_DEADLINE}:{offer_id}"
+
+
+def offer_of_deadline(deadline: str) -> int | None:
+    kind, _, value = deadline.partition(":")
+    return int(value) if kind == OFFER_DEADLINE and value.isdigit() else None
+
+
+# Revoked tokens: each by id, and every token of a subject issued before a time; LOADED marks
+# that Redis holds every revocation of the database (it is gone after a restart or a flush).
+REVOKED_LOADED = f"{PREFIX}:revoked:loaded"
+
+
+def revoked_token(token_id: str) -> str:
+    return f"{PREFIX}:revoked:token:{token_id}"
+
+
+def revoked_since(role: str, user_id: int) -> str:
+    return f"{PREFIX}:revoked:since:{role}:{user_id}"
+
+
+def rate_window(rate: str, subject_digest: str) -> str:
+    """A rate limit's counter for one subject (a digest: subjects may be phone numbers)."""
+    return f"{PREFIX}:rate:{rate}:{subject_digest}"
+
 
 def scoped(channel: str, database: int) -> str:
     """``channel`` as published on the wire.

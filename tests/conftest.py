@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 from tortoise.context import TortoiseContext
 
+from api.settings import AbuseLimits
 from domain.access.tokens import TokenCodec
 from domain.db import close_database, migrate, open_database
 from domain.orders import Dispatch
@@ -129,6 +130,7 @@ def services(redis: Redis, dispatch: Dispatch) -> Services:
         store_index=dispatch.stores,
         bus=dispatch.bus,
         dispatch=dispatch,
+        rate_limits=AbuseLimits().budgets(),
     )
 
 

@@ -14,18 +14,15 @@ import time
 from domain.access.models import TokenRevocation
 from domain.access.tokens import Session
 from domain.principal import Principal
+from realtime import keys
 from realtime.client import Redis
-from realtime.keys import PREFIX
 
-LOADED = f"{PREFIX}:revoked:loaded"
-
-
-def _token_key(token_id: str) -> str:
-    return f"{PREFIX}:revoked:token:{token_id}"
+LOADED = keys.REVOKED_LOADED
+_token_key = keys.revoked_token
 
 
 def _subject_key(principal: Principal) -> str:
-    return f"{PREFIX}:revoked:since:{principal.role.value}:{principal.user_id}"
+    return keys.revoked_since(principal.role.value, principal.user_id)
 
 
 async def _keep(redis: Redis, key: str, value: int, expires_at: int, now: float) -> None:

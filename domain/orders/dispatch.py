@@ -27,15 +27,6 @@ OFFERED = "OFFERED"
 WITHDRAWN = "WITHDRAWN"
 
 
-def deadline_key(offer_id: int) -> str:
-    return f"offer:{offer_id}"
-
-
-def offer_id_of(deadline: str) -> int | None:
-    kind, _, value = deadline.partition(":")
-    return int(value) if kind == "offer" and value.isdigit() else None
-
-
 @dataclass
 class Dispatch:
     """The process's means to tell stores and customers, and to time offers."""
@@ -143,12 +134,12 @@ class Effects:
     rows: list[tuple[dict[str, Any], OrderOffer, Order]] = field(default_factory=list)
 
     def offered(self, offer: OrderOffer, order: Order) -> None:
-        self.schedule[deadline_key(offer.id)] = offer.expires_at.timestamp()
+        self.schedule[keys.offer_deadline(offer.id)] = offer.expires_at.timestamp()
         self._offer_event(OFFERED, offer, order)
 
     def ended(self, offer: OrderOffer, order: Order) -> None:
         """An offer is no longer pending: its store's apps drop it."""
-        self.cancel.append(deadline_key(offer.id))
+        self.cancel.append(keys.offer_deadline(offer.id))
         self._offer_event(WITHDRAWN, offer, order)
 
     def _offer_event(self, kind: str, offer: OrderOffer, order: Order) -> None:

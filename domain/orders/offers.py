@@ -12,7 +12,7 @@ from domain import validation
 from domain.enums import OfferStatus, OrderStatus
 from domain.errors import DomainError, ErrorCode, Forbidden, NotFound
 from domain.orders import states
-from domain.orders.dispatch import Dispatch, Effects, deadline_key
+from domain.orders.dispatch import Dispatch, Effects
 from domain.orders.models import Order, OrderOffer
 from domain.orders.reading import Expiring, pending_offers
 from domain.orders.routing import (
@@ -28,6 +28,7 @@ from domain.orders.writing import expire_and_route
 from domain.people.models import Member
 from domain.principal import Principal
 from domain.stores.models import Store
+from realtime import keys
 
 log = logging.getLogger("o2o.orders")
 
@@ -98,7 +99,9 @@ async def expire_offer(dispatch: Dispatch, offer_id: int) -> bool:
     if offer is None or offer.status is not OfferStatus.PENDING:
         return False
     if offer.expires_at - EARLY_TOLERANCE > dispatch.now():
-        await dispatch.deadlines.schedule(deadline_key(offer.id), offer.expires_at.timestamp())
+        await dispatch.deadlines.schedule(
+            keys.offer_deadline(offer.id), offer.expires_at.timestamp()
+        )
         return False
     return await _end_and_route(dispatch, offer, OfferStatus.EXPIRED, None)
 
@@ -113,9 +116,9 @@ async def expire_offers(dispatch: Dispatch, offer_ids: list[int]) -> int:
     early = Effects()  # claimed a little before their time (another machine's clock): wait
     for offer in (p.offer for p in pending):
         if offer.expires_at - EARLY_TOLERANCE > now:
-            early.schedule[deadline_key(offer.id)] = offer.expires_at.timestamp()
+            early.schedule[keys.offer_deadline(offer.id)] = offer.expires_at.timestamp()
     await early.apply(dispatch)
-    due = [p for p in pending if deadline_key(p.offer.id) not in early.schedule]
+    due = [p for p in pending if keys.offer_deadline(p.offer.id) not in early.schedule]
     if not due:
         return 0
     try:
@@ -323,5 +326,7 @@ async def _offer_waiting(dispatch: Dispatch, order: Order, store: Store) -> int:
 async def reschedule_pending(dispatch: Dispatch) -> int:
     """Put every pending offer's deadline (back) in the queue: Redis may have lost them."""
     rows = await OrderOffer.filter(status=OfferStatus.PENDING).values_list("id", "expires_at")
-    await dispatch.deadlines.schedule_many({deadline_key(i): at.timestamp() for i, at in rows})
+    await dispatch.deadlines.schedule_many(
+        {keys.offer_deadline(i): at.timestamp() for i, at in rows}
+    )
     return len(rows)

@@ -16,14 +16,13 @@ from domain.principal import Principal, Role
 from realtime.bus import EventBus
 from realtime.client import Redis
 from realtime.geo import GeoIndex
-from schema.core.errors import PublicError, forbidden, unauthenticated
+from realtime.rate_limits import RateLimits
+from schema.core.errors import Code, PublicError, forbidden, unauthenticated
 from schema.core.loaders import Loaders
-from schema.guards.masking import is_unavailable
-from schema.guards.rate_limits import RateLimits
+from schema.core.outages import is_unavailable
 
 REVOKED = "The token was revoked; sign in again."
 UNCHECKED = "Sign-in cannot be checked right now; try again shortly."
-UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 @dataclass
@@ -35,7 +34,7 @@ class Services:
     store_index: GeoIndex
     bus: EventBus
     dispatch: Dispatch
-    rate_limits: RateLimits = field(default_factory=RateLimits)
+    rate_limits: RateLimits
 
 
 @dataclass
@@ -44,7 +43,7 @@ class Context:
     principal: Principal | None = None
     # Why the credentials sent were refused (expired, forged): raised when a resolver asks.
     auth_failure: str | None = None
-    auth_code: str = "UNAUTHENTICATED"
+    auth_code: str = Code.UNAUTHENTICATED
     loaders: Loaders = field(default_factory=Loaders)
     request: Any = None
     connection_params: dict[str, Any] | None = None
@@ -75,7 +74,9 @@ class Context:
             if not isinstance(exc, RedisError | OSError) and not is_unavailable(exc):
                 raise
             # Fail closed: a token that cannot be checked is not accepted.
-            return cls(services=services, auth_failure=UNCHECKED, auth_code=UNAVAILABLE)
+            return cls(
+                services=services, auth_failure=UNCHECKED, auth_code=Code.SERVICE_UNAVAILABLE
+            )
         if revoked:
             return cls(services=services, auth_failure=REVOKED)
         return cls(services=services, principal=session.principal, session=session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import TypeVar
 
 import strawberry
@@ -11,6 +12,19 @@ from graphql import GraphQLError
 from domain.errors import DomainError, ErrorCode, Forbidden
 
 T = TypeVar("T")
+
+
+class Code(StrEnum):
+    """``extensions.code`` of the GraphQL errors a client can be sent (limits: ``LimitCode``)."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    RATE_LIMITED = "RATE_LIMITED"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
 
 strawberry.enum(ErrorCode)
 
@@ -30,19 +44,23 @@ class PublicError(GraphQLError):
     """An error whose message and code are meant for the client: never masked."""
 
     def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, extensions={"code": code})
+        super().__init__(message, extensions={"code": str(code)})
 
 
 def unauthenticated(message: str = "Sign in first.") -> PublicError:
-    return PublicError(message, "UNAUTHENTICATED")
+    return PublicError(message, Code.UNAUTHENTICATED)
 
 
 def forbidden(message: str = "You may not do this.") -> PublicError:
-    return PublicError(message, "FORBIDDEN")
+    return PublicError(message, Code.FORBIDDEN)
 
 
 def bad_input(message: str) -> PublicError:
-    return PublicError(message, "BAD_USER_INPUT")
+    return PublicError(message, Code.BAD_USER_INPUT)
+
+
+def not_found(message: str) -> PublicError:
+    return PublicError(message, Code.NOT_FOUND)
 
 
 async def attempt(action: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:

@@ -15,23 +15,16 @@ from typing import Any
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
-from schema.core.errors import PublicError
+from schema.core.errors import Code, PublicError
+from schema.core.outages import is_unavailable
+from schema.guards.limits import LimitCode
 
 ANONYMOUS = "ANONYMOUS"
 # Error codes that name the outcome of an operation; any other error is "invalid" (refused by
 # validation) or "internal" (unexpected, masked).
 KNOWN_CODES = frozenset(
-    {
-        "UNAUTHENTICATED",
-        "FORBIDDEN",
-        "RATE_LIMITED",
-        "BAD_USER_INPUT",
-        "NOT_FOUND",
-        "DEPTH_LIMIT",
-        "ALIAS_LIMIT",
-        "TOKEN_LIMIT",
-        "SERVICE_UNAVAILABLE",
-    }
+    {code.value for code in Code if code is not Code.INTERNAL_ERROR}
+    | {code.value for code in LimitCode}
 )
 
 
@@ -79,9 +72,9 @@ def outcome_of(errors: list[GraphQLError] | None) -> str:
     if code in KNOWN_CODES:
         return str(code)
     if error.original_error is not None and not isinstance(error.original_error, PublicError):
-        from schema.guards.masking import is_unavailable
-
-        return "SERVICE_UNAVAILABLE" if is_unavailable(error.original_error) else "internal"
+        return (
+            Code.SERVICE_UNAVAILABLE.value if is_unavailable(error.original_error) else "internal"
+        )
     return "invalid"
 
 

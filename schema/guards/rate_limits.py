@@ -10,38 +10,17 @@ Mutations that spend something call :func:`limit_member` first: ``orderPlace`` d
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from realtime import keys
 from realtime.client import Redis
-from realtime.keys import PREFIX
-from schema.core.errors import PublicError
+from realtime.rate_limits import Rate
+from schema.core.errors import Code, PublicError
 
 if TYPE_CHECKING:
     from schema.core.context import Info
 
-RATE_LIMITED = "RATE_LIMITED"
-
-
-@dataclass(frozen=True)
-class Rate:
-    """At most ``limit`` hits per ``window_seconds`` for one subject."""
-
-    name: str
-    limit: int
-    window_seconds: int
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """The budgets in force (documented in the README's security section)."""
-
-    # Failed sign-ins per phone: the sixth within 15 minutes is refused until the window ends.
-    login_failures_per_phone: Rate = field(default_factory=lambda: Rate("login-phone", 5, 900))
-    # Sign-in attempts per client address, failed or not.
-    logins_per_address: Rate = field(default_factory=lambda: Rate("login-address", 30, 900))
-    order_place: Rate = field(default_factory=lambda: Rate("order-place", 10, 60))
-    points_redeem: Rate = field(default_factory=lambda: Rate("points-redeem", 10, 60))
+RATE_LIMITED = Code.RATE_LIMITED
 
 
 class RateLimited(PublicError):
@@ -54,7 +33,7 @@ class RateLimited(PublicError):
 def _key(rate: Rate, subject: str) -> str:
     # Subjects may be phone numbers: only a digest of them is stored.
     digest = hashlib.sha256(subject.encode()).hexdigest()[:24]
-    return f"{PREFIX}:rate:{rate.name}:{digest}"
+    return keys.rate_window(rate.name, digest)
 
 
 async def hit(redis: Redis, rate: Rate, subject: str) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from domain.stores.models import Store as StoreModel
 from realtime import keys
 from realtime.bus import EventBus
 from schema.core.context import Context, Info
-from schema.core.errors import PublicError, forbidden
+from schema.core.errors import bad_input, forbidden, not_found
 from schema.core.loaders import Loaders
 from schema.core.permissions import IsAdmin, IsSignedIn, IsStaffOrAdmin
 from schema.core.relay import decode_id
@@ -35,10 +35,10 @@ async def _store_of(actor: Principal, store_id: strawberry.ID | None) -> int:
             raise forbidden("Staff see their own store's offers only.")
         return actor.store_id
     if store_id is None:
-        raise PublicError("An admin names the store: storeId.", "BAD_USER_INPUT")
+        raise bad_input("An admin names the store: storeId.")
     pk = _decode(store_id, "Store", "storeId")
     if not await StoreModel.exists(id=pk):
-        raise PublicError("No store has this id.", "NOT_FOUND")
+        raise not_found("No store has this id.")
     return pk
 
 
@@ -46,7 +46,7 @@ def _decode(global_id: str, type_name: str, field: str) -> int:
     try:
         return decode_id(global_id, type_name, field)
     except NotFound as exc:
-        raise PublicError(exc.message, "NOT_FOUND") from None
+        raise not_found(exc.message) from None
 
 
 async def _pending(store_id: int) -> list[OfferModel]:
@@ -161,7 +161,7 @@ class OrdersSubscription:
             if order is None and actor.is_staff:
                 order = await _offered_to(actor, pk)
             if order is None:
-                raise PublicError("No order has this id.", "NOT_FOUND")
+                raise not_found("No order has this id.")
             yield Order.of(order)
             while order.status not in FINAL:
                 await anext(aiter(events))

@@ -15,7 +15,6 @@ import pytest
 
 from domain.enums import OrderStatus
 from domain.orders import decline_order
-from domain.orders.dispatch import deadline_key
 from domain.orders.models import Order, OrderOffer
 from realtime import keys
 from realtime.bus import Subscription
@@ -102,7 +101,7 @@ async def test_a_decline_that_fails_after_its_statements_sends_nothing(
 ):
     first, second = world["stores"]
     order, offer = world["order"], world["offer"]
-    due = await redis.zscore(keys.DEADLINES_DUE, deadline_key(offer.id))
+    due = await redis.zscore(keys.DEADLINES_DUE, keys.offer_deadline(offer.id))
     await add_fault(db, backend)
     stack, subs = await listening(dispatch, world)
     async with stack:
@@ -115,7 +114,7 @@ async def test_a_decline_that_fails_after_its_statements_sends_nothing(
         now = await Order.get(id=order.id)
         assert (now.status, now.store_id) == (OrderStatus.PENDING, first.id)
         # The deadline was neither cancelled nor joined by the next offer's.
-        assert await redis.zscore(keys.DEADLINES_DUE, deadline_key(offer.id)) == due
+        assert await redis.zscore(keys.DEADLINES_DUE, keys.offer_deadline(offer.id)) == due
         assert await dispatch.deadlines.depth() == (1, 0)
 
         # Without the fault the same decline goes through, and the same subscriptions hear it.
@@ -138,7 +137,7 @@ async def test_nothing_is_sent_while_the_commit_waits_and_each_event_finds_its_c
         pytest.skip("a COMMIT held by a deferred trigger needs PostgreSQL")
     second = world["stores"][1]
     order, offer = world["order"], world["offer"]
-    due = await redis.zscore(keys.DEADLINES_DUE, deadline_key(offer.id))
+    due = await redis.zscore(keys.DEADLINES_DUE, keys.offer_deadline(offer.id))
     await add_fault(db, backend, f"PERFORM pg_advisory_xact_lock({HOLD_KEY});")
     holder = await asyncpg.connect(backend.database_url)  # holds the lock the COMMIT waits for
     reader = await asyncpg.connect(backend.database_url)  # another process's view
@@ -177,7 +176,7 @@ async def test_nothing_is_sent_while_the_commit_waits_and_each_event_finds_its_c
             assert sent(subs) == []
             assert seen == []
             assert not declining.done()
-            assert await redis.zscore(keys.DEADLINES_DUE, deadline_key(offer.id)) == due
+            assert await redis.zscore(keys.DEADLINES_DUE, keys.offer_deadline(offer.id)) == due
             assert await dispatch.deadlines.depth() == (1, 0)
             await holder.execute("SELECT pg_advisory_unlock($1)", HOLD_KEY)
             await asyncio.wait_for(declining, 10)

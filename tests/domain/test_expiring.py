@@ -6,7 +6,6 @@ import pytest
 from tortoise.models import Model
 
 from domain.orders import accept_order, decline_order, expire_offers
-from domain.orders.dispatch import deadline_key
 from domain.orders.models import OrderOffer
 from domain.orders.reading import Expiring, _pending_with_orm, pending_offers
 from realtime import keys
@@ -59,7 +58,7 @@ async def test_an_offer_claimed_early_waits_for_its_time(dispatch, redis, clock,
     a, b = await stores_east(dispatch, 1.0, 2.0)
     order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
     (offer,) = await OrderOffer.filter(order_id=order.id)
-    key = deadline_key(offer.id)
+    key = keys.offer_deadline(offer.id)
     await redis.zrem(keys.DEADLINES_DUE, key)  # as when a worker claims it
     clock.advance(59.9)  # another machine's clock runs ahead
     assert await expire_offers(dispatch, [offer.id]) == 0

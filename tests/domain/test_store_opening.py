@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from domain.enums import OfferStatus, OrderStatus
-from domain.orders.dispatch import deadline_key
 from domain.orders.models import Order, OrderOffer
 from domain.stores.models import Store
 from realtime import keys
@@ -99,7 +98,7 @@ async def test_a_new_store_is_offered_the_unassigned_orders_inside_its_radius(
     (offer,) = await OrderOffer.filter(order_id=inside)
     assert (offer.store_id, offer.status) == (store_id, OfferStatus.PENDING)
     assert offer.expires_at == dispatch.now() + timedelta(seconds=dispatch.offer_timeout)
-    due = await redis.zscore(keys.DEADLINES_DUE, deadline_key(offer.id))
+    due = await redis.zscore(keys.DEADLINES_DUE, keys.offer_deadline(offer.id))
     assert due == offer.expires_at.timestamp() * 1000
     left = await Order.get(id=outside)
     assert (left.status, left.store_id) == (OrderStatus.UNASSIGNED, None)

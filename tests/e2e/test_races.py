@@ -13,7 +13,6 @@ import pytest_asyncio
 from domain.enums import OfferStatus, OrderStatus
 from domain.errors import DomainError
 from domain.orders import Dispatch, accept_order
-from domain.orders.dispatch import deadline_key
 from domain.orders.models import Order, OrderOffer
 from domain.stores.network import store_index
 from realtime import keys
@@ -151,7 +150,7 @@ async def test_a_worker_killed_after_claiming_leaves_its_work_to_another_after_t
     member = factories.as_member(await factories.member())
     orders = [await place(live, member, product) for _ in range(20)]
     offers = await OrderOffer.filter(order_id__in=[p.order.id for p in orders])
-    expected = {deadline_key(o.id) for o in offers}
+    expected = {keys.offer_deadline(o.id) for o in offers}
     last_due = max(o.expires_at.timestamp() for o in offers)
 
     async def all_due() -> bool:  # then the victim claims them all in its first pass

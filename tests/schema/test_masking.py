@@ -6,7 +6,7 @@ from asyncpg.exceptions import InternalClientError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from tortoise.exceptions import IntegrityError, OperationalError
 
-from schema.guards.masking import is_unavailable
+from schema.core.outages import is_unavailable
 
 
 def wrapped(error: BaseException) -> OperationalError:

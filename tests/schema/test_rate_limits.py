@@ -9,9 +9,9 @@ from domain.enums import PointsEntryKind
 from domain.loyalty.models import PointsEntry
 from domain.orders.models import Order
 from domain.stores.lines import Line
+from realtime.rate_limits import Rate, RateLimits
 from schema.core.context import Context, Services
 from schema.core.relay import to_global_id
-from schema.guards.rate_limits import Rate, RateLimits
 from tests import factories
 from tests.factories import PASSWORD
 from tests.orders_helpers import stores_east

@@ -13,8 +13,10 @@ from decimal import Decimal
 
 from tortoise.expressions import F
 
+from domain import messagebus
 from domain.enums import Channel, PointsEntryKind
 from domain.errors import Forbidden
+from domain.events import PurchaseRecorded
 from domain.loyalty import ledger, rules, tiers
 from domain.loyalty.models import IdempotencyKey, PointsEntry, Purchase, PurchaseLine, Voucher
 from domain.loyalty.policies import active_campaigns
@@ -60,6 +62,13 @@ async def record_purchase(
     sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
     sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
     applied = await ledger.once(scope, key, content, lambda: _earn(sale, sale_lines, now))
+    if not applied.repeated and applied.entry.purchase_id is not None:
+        total = sum((line.unit_price * line.quantity for line in sale_lines), Decimal("0.00"))
+        await messagebus.publish(
+            PurchaseRecorded(
+                applied.entry.purchase_id, member_id, store_id, actor.user_id, total, now
+            )
+        )
     return await earned(applied.entry, repeated=applied.repeated)
 
 

@@ -14,6 +14,15 @@ from typing import Any, NamedTuple, TypeVar
 from tortoise.fields import DatetimeField, DecimalField, Field
 from tortoise.models import Model
 
+from domain import messagebus
+from domain.events import (
+    Event,
+    OfferEnded,
+    OfferMade,
+    OrderChanged,
+    OrderDelivered,
+    OrderUnassigned,
+)
 from domain.orders.models import Order, OrderOffer
 from realtime import keys
 from realtime.bus import EventBus
@@ -132,15 +141,19 @@ class Effects:
     cancel: list[str] = field(default_factory=list)
     messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     rows: list[tuple[dict[str, Any], OrderOffer, Order]] = field(default_factory=list)
+    # The same happenings as typed events, for the listeners of other areas (``messagebus``).
+    events: list[Event] = field(default_factory=list)
 
     def offered(self, offer: OrderOffer, order: Order) -> None:
         self.schedule[keys.offer_deadline(offer.id)] = offer.expires_at.timestamp()
         self._offer_event(OFFERED, offer, order)
+        self.events.append(OfferMade(offer.id, order.id, offer.store_id))
 
     def ended(self, offer: OrderOffer, order: Order) -> None:
         """An offer is no longer pending: its store's apps drop it."""
         self.cancel.append(keys.offer_deadline(offer.id))
         self._offer_event(WITHDRAWN, offer, order)
+        self.events.append(OfferEnded(offer.id, order.id, offer.store_id))
 
     def _offer_event(self, kind: str, offer: OrderOffer, order: Order) -> None:
         message = {"kind": kind, "offer": offer.id, "order": order.id}
@@ -149,15 +162,24 @@ class Effects:
 
     def order_changed(self, order_id: int) -> None:
         self.messages.append((keys.order_events(order_id), {"order": order_id}))
+        self.events.append(OrderChanged(order_id))
 
     def unassigned(self, order_id: int) -> None:
         self.messages.append((keys.UNASSIGNED_EVENTS, {"order": order_id}))
+        self.events.append(OrderUnassigned(order_id))
+
+    def delivered(self, order: Order, at: datetime) -> None:
+        assert order.store_id is not None  # a delivered order has its accepting store
+        self.events.append(
+            OrderDelivered(order.id, order.member_id, order.store_id, order.total, at)
+        )
 
     async def apply(self, dispatch: Dispatch) -> None:
         """Send everything; a Redis failure is logged, not raised: the database already holds
         the truth, the worker's reconcile restores deadlines and subscribers replay on reconnect.
         """
         if not (self.schedule or self.cancel or self.messages):
+            await messagebus.bus.publish(self.events)
             return  # e.g. a batch with no early claims: not even an empty pipeline
         done: dict[int, dict[str, Any]] = {}  # an order in two events is written once
 
@@ -177,3 +199,5 @@ class Effects:
             dispatch.bus.published(self.messages)
         except Exception:
             log.exception("could not send order effects; the reconcile will restore deadlines")
+        # The wire above goes first: store apps are waiting; in-process listeners are not.
+        await messagebus.bus.publish(self.events)

@@ -41,7 +41,10 @@ async def complete_delivery(dispatch: Dispatch, actor: Principal, order_id: int)
     async with in_transaction():
         await states.move(order_id, states.Move.COMPLETE, delivered_at=now)
         await loyalty.earn_for_order(order, now)
-    await _changed(dispatch, order_id)
+    effects = Effects()
+    effects.order_changed(order_id)
+    effects.delivered(order, now)
+    await effects.apply(dispatch)
     return await Order.get(id=order_id)
 
 

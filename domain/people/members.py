@@ -8,11 +8,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from domain import validation
+from domain import messagebus, validation
 from domain.access.passwords import hash_password
 from domain.access.visibility import visible_members
 from domain.enums import MemberSource
 from domain.errors import Duplicate, Invalid, NotFound
+from domain.events import MemberRegistered
 from domain.loyalty.models import Activity
 from domain.people.models import Member
 from domain.principal import Principal
@@ -48,7 +49,7 @@ async def register_member(
         raise Duplicate("A member with this phone exists.", "phone")
     password_hash = await hash_password(password)
     try:
-        return await Member.create(
+        member = await Member.create(
             phone=phone,
             password_hash=password_hash,
             name=name,
@@ -60,6 +61,10 @@ async def register_member(
         )
     except IntegrityError:
         raise Duplicate("A member with this phone exists.", "phone") from None
+    await messagebus.publish(
+        MemberRegistered(member.id, home_store_id, registered_by, member.joined_at)
+    )
+    return member
 
 
 async def _signup_origin(

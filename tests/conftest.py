@@ -24,6 +24,9 @@ from schema.root import build_schema
 from tests import backends
 from tests.backends import Backend
 
+# The loyalty tests' shop (domain and schema alike) lives in its own module.
+pytest_plugins = ["tests.counter"]
+
 TABLES = [
     "token_revocation",
     "activity_check_in",

@@ -26,7 +26,7 @@ async def fresh_env(backend: Backend, redis, tmp_path) -> AsyncIterator[dict[str
         "REDIS_URL": backend.redis_url,
         "SECRET_KEY": "e2e-secret-key-that-is-long-enough",
         # Every e2e server signs in from 127.0.0.1 against one Redis database for the whole
-        # run: the per-address budget is proven in tests/schema/test_rate_limits.py instead.
+        # run: the per-address budget is proven in tests/schema/guards/test_rate_limits.py instead.
         "LOGIN_ATTEMPTS_PER_ADDRESS": "0",
     }
     o2o(["migrate"], env)

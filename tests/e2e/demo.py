@@ -47,7 +47,7 @@ async def running_server(
         "REDIS_URL": backend.redis_url,
         "SECRET_KEY": "browser-secret-key-that-is-long-enough",
         # Every test server signs in from 127.0.0.1 against one Redis database for the whole
-        # run: the per-address budget is proven in tests/schema/test_rate_limits.py instead.
+        # run: the per-address budget is proven in tests/schema/guards/test_rate_limits.py instead.
         "LOGIN_ATTEMPTS_PER_ADDRESS": "0",
         **env,
     }

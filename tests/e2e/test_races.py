@@ -90,27 +90,45 @@ async def test_accepts_racing_their_deadlines_end_every_offer_exactly_once(
         rng = random.Random(7)
         results: dict[int, str] = {}
 
-        async def accept_near_deadline(order: Order) -> None:
-            offer = await OrderOffer.get(order_id=order.id, store_id=first.id)
-            at = offer.expires_at.timestamp() + rng.uniform(-0.05, 0.05)
-            await asyncio.sleep(max(0.0, at - live.clock.now()))
+        async def accept(order: Order) -> None:
             try:
                 await accept_order(live, clerk, order.id)
                 results[order.id] = "ACCEPTED"
             except DomainError as exc:
                 results[order.id] = exc.code.value
 
-        await asyncio.gather(*(accept_near_deadline(p.order) for p in orders))
+        async def accept_near_deadline(order: Order) -> None:
+            offer = await OrderOffer.get(order_id=order.id, store_id=first.id)
+            at = offer.expires_at.timestamp() + rng.uniform(-0.05, 0.05)
+            await asyncio.sleep(max(0.0, at - live.clock.now()))
+            await accept(order)
+
+        async def accept_once_expired(order: Order) -> None:
+            async def ended() -> bool:
+                offer = await OrderOffer.get(order_id=order.id, store_id=first.id)
+                return offer.status is not OfferStatus.PENDING
+
+            await poll(ended, timeout=60, interval=0.1)
+            await accept(order)
+
+        # Whatever the machine's speed, both outcomes occur: a fifth are accepted at once (the
+        # window is seconds long), a fifth only after the worker expired them; the rest race
+        # their deadline, where either outcome is right and only the invariants below hold.
+        early, late, racing = orders[:40], orders[40:80], orders[80:]
+        await asyncio.gather(*(accept(p.order) for p in early))
+        await asyncio.gather(
+            *(accept_once_expired(p.order) for p in late),
+            *(accept_near_deadline(p.order) for p in racing),
+        )
         await all_settled(timeout=60)
     finally:
         for worker in workers:
             worker.stop()
 
+    assert {results[p.order.id] for p in early} == {"ACCEPTED"}
+    assert {results[p.order.id] for p in late} == {"OFFER_NOT_PENDING"}
     assert len(orders) == 200
-    outcomes = Counter(results.values())
-    assert set(outcomes) <= {"ACCEPTED", "OFFER_NOT_PENDING"}
-    assert outcomes["ACCEPTED"] > 0, outcomes
-    assert outcomes["OFFER_NOT_PENDING"] > 0, outcomes
+    assert set(Counter(results.values())) <= {"ACCEPTED", "OFFER_NOT_PENDING"}
     for placed in orders:
         order = await Order.get(id=placed.order.id)
         offers = await OrderOffer.filter(order_id=order.id).order_by("id")

@@ -44,7 +44,7 @@ from schema.core.context import Context
 from schema.core.relay import to_global_id
 from tests import factories
 from tests.orders_helpers import place
-from tests.schema.test_authorization_matrix import (
+from tests.schema.core.test_authorization_matrix import (
     CALLERS,
     DENIED,
     HIDDEN,

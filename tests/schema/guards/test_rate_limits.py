@@ -15,7 +15,7 @@ from schema.core.relay import to_global_id
 from tests import factories
 from tests.factories import PASSWORD
 from tests.orders_helpers import stores_east
-from tests.schema.test_orders import PLACE, place_input
+from tests.schema.orders.test_orders import PLACE, place_input
 
 SIGN_IN = """
 mutation($phone: String!, $password: String!) {

@@ -282,7 +282,7 @@ async def test_an_offer_event_reaches_the_store_app_without_a_query(gql, world):
 
     from domain.enums import OfferStatus
     from domain.orders.dispatch import Effects
-    from tests.schema.test_dataloaders import StatementCounter
+    from tests.schema.core.test_dataloaders import StatementCounter
 
     placed = await gql.data(PLACE, place_input(world["product"]), as_=world["member"])
     order = await Order.get(number=placed["orderPlace"]["order"]["number"])

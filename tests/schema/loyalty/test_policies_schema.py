@@ -8,7 +8,7 @@ from domain.loyalty.models import Activity, ActivityCheckIn, Campaign, PointsEnt
 from domain.people.models import Member
 from schema.core.relay import to_global_id
 from tests import factories
-from tests.loyalty.test_points_schema import PURCHASE, sale
+from tests.schema.loyalty.test_points_schema import PURCHASE, sale
 
 CAMPAIGN = """
 mutation($input: CampaignCreateInput!) {

@@ -10,7 +10,7 @@ from realtime import keys
 from schema.core.context import Context
 from schema.guards.observability import OperationReport
 from schema.root import build_schema
-from tests.schema.test_orders import DECLINE, PLACE, place_input, world  # noqa: F401
+from tests.schema.orders.test_orders import DECLINE, PLACE, place_input, world  # noqa: F401
 
 RICH = """
 subscription Offers($storeId: ID) {

@@ -10,7 +10,7 @@ import signal
 
 from api.runtime import open_runtime
 from api.settings import Settings
-from domain.orders import Dispatch, expire_offer, expire_offers, reschedule_pending
+from domain.orders import Dispatch, expire_offers, reschedule_pending
 from domain.stores.network import rebuild_store_index
 from realtime import keys
 from realtime.client import Redis
@@ -24,14 +24,6 @@ EXPIRY_BATCH = 100
 # Batches expired at once: each mostly waits on PostgreSQL round trips and its commit, which
 # the others overlap; a few keep the process busy, more only queue for its CPU and the pool.
 EXPIRY_BATCHES_AT_ONCE = 3
-
-
-async def handle_deadline(dispatch: Dispatch, member: str) -> None:
-    offer_id = keys.offer_of_deadline(member)
-    if offer_id is None:
-        log.warning("dropped an unknown deadline %r", member)
-        return
-    await expire_offer(dispatch, offer_id)
 
 
 async def handle_deadlines(dispatch: Dispatch, members: list[str]) -> None:

@@ -1,1 +1,2 @@
-"""Redis mechanisms that know nothing of orders: client, geo index, (later) bus and deadlines."""
+"""Redis mechanisms that know nothing of orders: client, keys, geo index, event bus, deadline
+queue and its worker, rate-limit budgets, clock, inbox."""

@@ -71,11 +71,6 @@ class DeadlineQueue:
             self.add_schedule(pipe, entries)
             await pipe.execute()
 
-    async def cancel(self, member: str) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            self.add_cancel(pipe, [member])
-            await pipe.execute()
-
     def add_schedule(self, pipe: Pipeline, entries: dict[str, float]) -> None:
         """Queue ``schedule_many``'s commands on ``pipe`` (one round trip with others)."""
         if entries:

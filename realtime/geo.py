@@ -42,9 +42,6 @@ class GeoIndex:
     async def size(self) -> int:
         return int(await self._redis.zcard(self._key))
 
-    async def remove(self, member_id: int) -> None:
-        await self._redis.zrem(self._key, str(member_id))
-
     async def replace(self, points: Iterable[tuple[int, float, float]]) -> int:
         """Swap in a new index of ``(id, latitude, longitude)``; readers never see it empty."""
         flat: list[float | str] = []

@@ -81,10 +81,6 @@ async def _signup_origin(
     return None, None, MemberSource.SELF
 
 
-async def member_for(actor: Principal, member_id: int) -> Member | None:
-    return await visible_members(actor).get_or_none(id=member_id)
-
-
 def search_members(actor: Principal, search: str | None) -> QuerySet[Member]:
     query = visible_members(actor)
     if search:

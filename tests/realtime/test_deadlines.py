@@ -56,8 +56,9 @@ async def test_cancel_removes_waiting_and_in_flight_entries(redis):
     await queue.schedule("a", T0)
     await queue.schedule("b", T0)
     await queue.claim(T0, limit=1)
-    await queue.cancel("a")
-    await queue.cancel("b")
+    async with redis.pipeline(transaction=False) as pipe:  # as order effects cancel them
+        queue.add_cancel(pipe, ["a", "b"])
+        await pipe.execute()
     assert await queue.depth() == (0, 0)
 
 

@@ -15,7 +15,6 @@ from domain.orders import (
 from domain.orders.models import Order
 from domain.stores.lines import Line
 from domain.stores.models import Store
-from realtime.deadlines import DeadlineWorker
 from tests import factories
 from tests.orders_helpers import offers_of, place, refreshed, stores_east
 
@@ -29,15 +28,6 @@ async def worker_pass(dispatch, redis):
     from api.worker import deadline_worker
 
     return await deadline_worker(dispatch, redis).run_once()
-
-
-async def single_worker_pass(dispatch, redis):
-    from api.worker import handle_deadline
-
-    worker = DeadlineWorker(
-        dispatch.deadlines, redis, lambda m: handle_deadline(dispatch, m), clock=dispatch.clock
-    )
-    return await worker.run_once()
 
 
 async def test_the_nearest_store_gets_the_offer(dispatch, product):
@@ -343,11 +333,3 @@ async def first_offer(order):
     from domain.orders.models import OrderOffer
 
     return await OrderOffer.filter(order_id=order.id).order_by("id").first()
-
-
-async def test_the_single_deadline_handler_routes_too(dispatch, redis, clock, product):
-    a, b = await stores_east(dispatch, 1.0, 2.0)
-    order = (await place(dispatch, factories.as_member(await factories.member()), product)).order
-    clock.advance(61)
-    assert await single_worker_pass(dispatch, redis) == 1
-    assert await offers_of(order) == [(a.id, "EXPIRED"), (b.id, "PENDING")]

@@ -151,7 +151,7 @@ class EventBus:
                 await asyncio.sleep(self._reconnect_delay)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     def _dispatch(self, data: str) -> None:
         sender, _, body = data.partition(" ")

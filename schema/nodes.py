@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -57,16 +57,16 @@ NODES: dict[str, tuple[Callable[[Principal | None], QuerySet[Any] | None], Any]]
 }
 
 
-async def _node(info: Info, global_id: str, expected: str | None = None) -> Any:
+async def _node(info: Info, global_id: str) -> Node | None:
     parsed = from_global_id(global_id)
-    if parsed is None or parsed[0] not in NODES or (expected and parsed[0] != expected):
+    if parsed is None or parsed[0] not in NODES:
         return None
     scope, graphql_type = NODES[parsed[0]]
     rows = scope(info.context.viewer())
     if rows is None:
         return None
     model = await rows.get_or_none(id=parsed[1])
-    return graphql_type.of(model) if model else None
+    return cast(Node, graphql_type.of(model)) if model else None
 
 
 @strawberry.type

@@ -144,7 +144,7 @@ class Backoff:
     def next_delay(self) -> float:
         ceiling = min(self.longest, self.first * 2**self.attempt)
         self.attempt += 1
-        return ceiling * (0.5 + random.random() / 2)
+        return float(ceiling * (0.5 + random.random() / 2))
 
     def reset(self) -> None:
         self.attempt = 0
@@ -184,7 +184,8 @@ class Listener:
         self.ids = itertools.count(1)
 
     def say(self, text: str) -> None:
-        stamp = datetime.now().strftime("%H:%M:%S")
+        # The clerk reads the shop's own clock: local time, named as such.
+        stamp = datetime.now().astimezone().strftime("%H:%M:%S")
         print(f"{stamp} {text}", file=self.out, flush=True)
 
     async def run(self) -> int:

@@ -1,9 +1,18 @@
 """Counter sales, points, vouchers, campaigns, activities and tiers."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from domain.enums import Channel, MemberTier, PointsEntryKind, VoucherStatus
+
+if TYPE_CHECKING:
+    from domain.orders.models import Order
+    from domain.people.models import Member, Staff
+    from domain.stores.models import Product, Reward, Store
 
 
 class PointsEntry(Model):
@@ -17,34 +26,34 @@ class PointsEntry(Model):
     reverses_id: int | None
     # One line of the append-only ledger; a balance moves only together with one of these.
     id = fields.BigIntField(primary_key=True)
-    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="points_entries", on_delete=fields.RESTRICT
     )
     delta = fields.IntField()
     balance_after = fields.IntField()
     kind = fields.CharEnumField(PointsEntryKind, max_length=16)
     note = fields.CharField(max_length=255, null=True)
-    store: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="points_entries", null=True, on_delete=fields.RESTRICT
     )
-    staff: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="points_entries", null=True, on_delete=fields.RESTRICT
     )
     channel = fields.CharEnumField(Channel, max_length=8, null=True)
-    order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="points_entries", null=True, on_delete=fields.RESTRICT
     )
-    reward: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    reward: fields.ForeignKeyNullableRelation[Reward] = fields.ForeignKeyField(
         "models.Reward", related_name="points_entries", null=True, on_delete=fields.RESTRICT
     )
-    purchase: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    purchase: fields.ForeignKeyNullableRelation[Purchase] = fields.ForeignKeyField(
         "models.Purchase", related_name="points_entries", null=True, on_delete=fields.RESTRICT
     )
-    activity: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    activity: fields.ForeignKeyNullableRelation[Activity] = fields.ForeignKeyField(
         "models.Activity", related_name="points_entries", null=True, on_delete=fields.RESTRICT
     )
     # A REVERSAL names the entry it corrects; entries are never edited or deleted.
-    reverses: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    reverses: fields.ForeignKeyNullableRelation[PointsEntry] = fields.ForeignKeyField(
         "models.PointsEntry", related_name="reversals", null=True, on_delete=fields.NO_ACTION
     )
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
@@ -76,16 +85,16 @@ class Purchase(Model):
     staff_id: int | None
     order_id: int | None
     id = fields.BigIntField(primary_key=True)
-    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="purchases", on_delete=fields.RESTRICT
     )
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="purchases", on_delete=fields.RESTRICT
     )
-    staff: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="purchases", null=True, on_delete=fields.RESTRICT
     )
-    order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="purchases", null=True, on_delete=fields.RESTRICT
     )
     total = fields.DecimalField(max_digits=12, decimal_places=2)
@@ -100,10 +109,10 @@ class PurchaseLine(Model):
     purchase_id: int
     product_id: int
     id = fields.BigIntField(primary_key=True)
-    purchase: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    purchase: fields.ForeignKeyRelation[Purchase] = fields.ForeignKeyField(
         "models.Purchase", related_name="lines", on_delete=fields.CASCADE
     )
-    product: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="purchase_lines", on_delete=fields.RESTRICT
     )
     quantity = fields.IntField()
@@ -123,26 +132,26 @@ class Voucher(Model):
     redeemed_store_id: int | None
     redeemed_by_id: int | None
     id = fields.BigIntField(primary_key=True)
-    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="vouchers", on_delete=fields.RESTRICT
     )
     # The n-th voucher of this member, unique: a member can never hold more than
     # floor(member-pack units / 6) of them, whatever races.
     ordinal = fields.IntField()
-    product: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="vouchers", null=True, on_delete=fields.RESTRICT
     )
     # The purchase entry that issued it.
-    entry: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    entry: fields.ForeignKeyNullableRelation[PointsEntry] = fields.ForeignKeyField(
         "models.PointsEntry", related_name="vouchers", null=True, on_delete=fields.RESTRICT
     )
     status = fields.CharEnumField(VoucherStatus, max_length=16, default=VoucherStatus.ISSUED)
     issued_at = fields.DatetimeField()
     redeemed_at = fields.DatetimeField(null=True)
-    redeemed_store: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    redeemed_store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="redeemed_vouchers", null=True, on_delete=fields.RESTRICT
     )
-    redeemed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    redeemed_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="redeemed_vouchers", null=True, on_delete=fields.RESTRICT
     )
 
@@ -188,13 +197,13 @@ class ActivityCheckIn(Model):
     member_id: int
     entry_id: int
     id = fields.BigIntField(primary_key=True)
-    activity: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    activity: fields.ForeignKeyRelation[Activity] = fields.ForeignKeyField(
         "models.Activity", related_name="check_ins", on_delete=fields.RESTRICT
     )
-    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="check_ins", on_delete=fields.RESTRICT
     )
-    entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    entry: fields.ForeignKeyRelation[PointsEntry] = fields.ForeignKeyField(
         "models.PointsEntry", related_name="check_ins", on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField()
@@ -207,7 +216,7 @@ class ActivityCheckIn(Model):
 class TierChange(Model):
     member_id: int
     id = fields.BigIntField(primary_key=True)
-    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="tier_changes", on_delete=fields.RESTRICT
     )
     previous = fields.CharEnumField(MemberTier, max_length=16)

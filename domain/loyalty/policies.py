@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -161,7 +162,8 @@ async def _existing(
     if not ids:
         raise Invalid(f"Leave {field} out to include all; an empty list includes none.", field)
     wanted = sorted(set(ids))
-    found = set(await model.filter(id__in=wanted).values_list("id", flat=True))
+    rows = await model.filter(id__in=wanted).values_list("id", flat=True)
+    found = set(cast(list[int], rows))  # flat: the ids themselves, not 1-tuples
     for i, pk in enumerate(ids):
         if pk not in found:
             raise NotFound(f"No {model.__name__.lower()} has this id.", f"{field}.{i}")

@@ -113,7 +113,7 @@ def _loaded_state(model: type[Model]) -> tuple[tuple[str, Any], ...]:
     return (("_partial", False), ("_saved_in_db", True), ("_custom_generated_pk", generated))
 
 
-def _converters(field: Field) -> tuple[_Convert, _Convert]:
+def _converters(field: Field[Any]) -> tuple[_Convert, _Convert]:
     if isinstance(field, DatetimeField):
         return datetime.isoformat, datetime.fromisoformat
     if isinstance(field, DecimalField):

@@ -1,9 +1,17 @@
 """Online orders, their items and the offers that route them to stores."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from domain.enums import OfferStatus, OrderStatus
+
+if TYPE_CHECKING:
+    from domain.people.models import Member
+    from domain.stores.models import Product, Store
 
 
 class Order(Model):
@@ -11,11 +19,11 @@ class Order(Model):
     store_id: int | None
     id = fields.BigIntField(primary_key=True)
     number = fields.CharField(max_length=32, unique=True)
-    member: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="orders", on_delete=fields.RESTRICT
     )
     # The offered store while PENDING, the accepting store afterwards.
-    store: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="orders", null=True, on_delete=fields.RESTRICT
     )
     status = fields.CharEnumField(OrderStatus, max_length=20, db_index=True)
@@ -38,10 +46,10 @@ class OrderItem(Model):
     order_id: int
     product_id: int
     id = fields.BigIntField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="items", on_delete=fields.CASCADE
     )
-    product: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="order_items", on_delete=fields.RESTRICT
     )
     quantity = fields.IntField()
@@ -55,10 +63,10 @@ class OrderOffer(Model):
     order_id: int
     store_id: int
     id = fields.BigIntField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="offers", on_delete=fields.CASCADE, db_index=True
     )
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="offers", on_delete=fields.RESTRICT
     )
     status = fields.CharEnumField(OfferStatus, max_length=16, default=OfferStatus.PENDING)

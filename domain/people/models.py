@@ -1,10 +1,18 @@
 """Who uses o2o: a store's staff, the brand's admins and the members."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from domain.enums import MemberSource, MemberTier, StaffRole
+
+if TYPE_CHECKING:
+    from domain.loyalty.models import Activity
+    from domain.stores.models import Store
 
 
 class Staff(Model):
@@ -14,7 +22,7 @@ class Staff(Model):
     password_hash = fields.CharField(max_length=255)
     name = fields.CharField(max_length=100)
     role = fields.CharEnumField(StaffRole, max_length=16)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="staff", on_delete=fields.RESTRICT
     )
     active = fields.BooleanField(default=True)
@@ -45,17 +53,17 @@ class Member(Model):
     password_hash = fields.CharField(max_length=255)
     name = fields.CharField(max_length=100)
     birthday = fields.DateField(null=True)
-    home_store: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    home_store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="home_members", null=True, on_delete=fields.SET_NULL
     )
-    registered_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    registered_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="registered_members", null=True, on_delete=fields.SET_NULL
     )
-    referred_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    referred_by: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="referrals", null=True, on_delete=fields.SET_NULL
     )
     # The activity the member signed up at (source ACTIVITY).
-    activity: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    activity: fields.ForeignKeyNullableRelation[Activity] = fields.ForeignKeyField(
         "models.Activity", related_name="members", null=True, on_delete=fields.SET_NULL
     )
     source = fields.CharEnumField(MemberSource, max_length=16, default=MemberSource.SELF)

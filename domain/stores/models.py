@@ -1,5 +1,7 @@
 """The stores, and the catalogue they sell: products and rewards."""
 
+from __future__ import annotations
+
 from tortoise import fields
 from tortoise.models import Model
 

@@ -1,5 +1,6 @@
 import pytest
 
+from domain.access.visibility import visible_members
 from domain.enums import MemberSource
 from domain.errors import Duplicate, NotFound
 from domain.people import members
@@ -49,10 +50,8 @@ async def test_who_sees_which_members(db):
     theirs = await factories.member(other)
     clerk = factories.as_staff(await factories.staff(store))
     admin = factories.as_admin(await factories.admin())
-    assert {m.id for m in await members.visible_members(clerk)} == {mine.id}
-    assert {m.id for m in await members.visible_members(admin)} == {mine.id, theirs.id}
-    assert (
-        await members.visible_members(factories.as_member(mine)).get_or_none(id=theirs.id) is None
-    )
+    assert {m.id for m in await visible_members(clerk)} == {mine.id}
+    assert {m.id for m in await visible_members(admin)} == {mine.id, theirs.id}
+    assert await visible_members(factories.as_member(mine)).get_or_none(id=theirs.id) is None
     found = await members.search_members(clerk, mine.phone[:6])
     assert [m.id for m in found] == [mine.id]

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from tortoise.expressions import F
 
 from domain.errors import Forbidden
-from domain.lines import Line, count_units, products_for
+from domain.lines import Line, count_units, products_for, total_of
 from domain.loyalty import ledger, rules, tiers
 from domain.loyalty.policies import active_campaigns
 from domain.models import (
@@ -66,6 +67,7 @@ async def record_purchase(
     products = await products_for(quantities)
     sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
     sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
+    total_of(((line.unit_price, line.quantity) for line in sale_lines), "The sale")
     applied = await ledger.once(scope, key, content, lambda: _earn(sale, sale_lines, now))
     return await earned(applied.entry, repeated=applied.repeated)
 
@@ -133,8 +135,14 @@ async def _earn(sale: Sale, lines: list[rules.SaleLine], now: datetime) -> Point
         store_id=sale.store_id,
         at=now,
     )
+    room = ledger.MAX_BALANCE - member.points_balance
+    if earning.points > room:
+        if sale.order_id is None:  # at the counter: the clerk hears it, nothing is written
+            raise ledger.BalanceFull(member.points_balance, earning.points, "lines")
+        # A delivered order must be credited, or it could never be marked delivered.
+        earning = earning.capped(room)
     purchase = await _write_purchase(sale, lines, earning, now)
-    also: dict[str, object] = {}
+    also: dict[str, Any] = {}
     if earning.member_pack_units:
         also["member_pack_units"] = F("member_pack_units") + earning.member_pack_units
     if member.home_store_id is None:  # the first store the member buys from keeps them
@@ -168,7 +176,7 @@ async def _write_purchase(
         store_id=sale.store_id,
         staff_id=sale.staff_id,
         order_id=sale.order_id,
-        total=sum((line.unit_price * line.quantity for line in lines), Decimal("0.00")),
+        total=total_of(((line.unit_price, line.quantity) for line in lines), "The sale"),
         member_pack_units=earning.member_pack_units,
         created_at=now,
     )
@@ -202,7 +210,13 @@ async def _issue_vouchers(
 
 def _note(base: str, earning: rules.Earning) -> str:
     campaigns = ", ".join(f"{c.name} x{c.multiplier.normalize()}" for c in earning.campaigns)
-    return f"{base}; campaign {campaigns}" if campaigns else base
+    note = f"{base}; campaign {campaigns}" if campaigns else base
+    if earning.capped_from is not None:
+        note += (
+            f"; capped at {earning.points} of {earning.capped_from} points:"
+            f" a balance holds at most {ledger.MAX_BALANCE}"
+        )
+    return note
 
 
 def _sale_line(product: Product, quantity: int, unit_price: Decimal) -> rules.SaleLine:

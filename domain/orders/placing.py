@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from domain import validation
 from domain.errors import NotFound
-from domain.lines import Line, count_units, prices_for
+from domain.lines import Line, count_units, prices_for, total_of
 from domain.models import Member, Order, OrderOffer
 from domain.models.enums import OfferStatus, OrderStatus
 from domain.orders.dispatch import Dispatch, Effects
@@ -94,7 +94,7 @@ async def _write(
 ) -> tuple[Order, Effects]:
     effects = Effects()
     now = dispatch.now()
-    total = sum((prices[p] * q for p, q in quantities.items()), Decimal("0.00"))
+    total = total_of(((prices[p], q) for p, q in quantities.items()), "The order")
     order = Order(
         number=_number(now.strftime("%y%m%d")),
         member_id=member_id,

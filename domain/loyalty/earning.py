@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from tortoise.expressions import F
 
@@ -23,7 +24,7 @@ from domain.loyalty.policies import active_campaigns
 from domain.orders.models import Order, OrderItem
 from domain.people.models import Member
 from domain.principal import Principal
-from domain.stores.lines import Line, count_units, products_for
+from domain.stores.lines import Line, count_units, products_for, total_of
 from domain.stores.models import Product
 
 
@@ -61,6 +62,7 @@ async def record_purchase(
     products = await products_for(quantities)
     sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
     sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
+    total_of(((line.unit_price, line.quantity) for line in sale_lines), "The sale")
     applied = await ledger.once(scope, key, content, lambda: _earn(sale, sale_lines, now))
     if not applied.repeated and applied.entry.purchase_id is not None:
         total = sum((line.unit_price * line.quantity for line in sale_lines), Decimal("0.00"))
@@ -135,8 +137,14 @@ async def _earn(sale: Sale, lines: list[rules.SaleLine], now: datetime) -> Point
         store_id=sale.store_id,
         at=now,
     )
+    room = ledger.MAX_BALANCE - member.points_balance
+    if earning.points > room:
+        if sale.order_id is None:  # at the counter: the clerk hears it, nothing is written
+            raise ledger.BalanceFull(member.points_balance, earning.points, "lines")
+        # A delivered order must be credited, or it could never be marked delivered.
+        earning = earning.capped(room)
     purchase = await _write_purchase(sale, lines, earning, now)
-    also: dict[str, object] = {}
+    also: dict[str, Any] = {}
     if earning.member_pack_units:
         also["member_pack_units"] = F("member_pack_units") + earning.member_pack_units
     if member.home_store_id is None:  # the first store the member buys from keeps them
@@ -170,7 +178,7 @@ async def _write_purchase(
         store_id=sale.store_id,
         staff_id=sale.staff_id,
         order_id=sale.order_id,
-        total=sum((line.unit_price * line.quantity for line in lines), Decimal("0.00")),
+        total=total_of(((line.unit_price, line.quantity) for line in lines), "The sale"),
         member_pack_units=earning.member_pack_units,
         created_at=now,
     )
@@ -204,7 +212,13 @@ async def _issue_vouchers(
 
 def _note(base: str, earning: rules.Earning) -> str:
     campaigns = ", ".join(f"{c.name} x{c.multiplier.normalize()}" for c in earning.campaigns)
-    return f"{base}; campaign {campaigns}" if campaigns else base
+    note = f"{base}; campaign {campaigns}" if campaigns else base
+    if earning.capped_from is not None:
+        note += (
+            f"; capped at {earning.points} of {earning.capped_from} points:"
+            f" a balance holds at most {ledger.MAX_BALANCE}"
+        )
+    return note
 
 
 def _sale_line(product: Product, quantity: int, unit_price: Decimal) -> rules.SaleLine:

@@ -21,12 +21,14 @@ from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.enums import Channel, PointsEntryKind
-from domain.errors import DomainError, Duplicate, ErrorCode, NotFound
+from domain.errors import DomainError, Duplicate, ErrorCode, Invalid, NotFound
 from domain.loyalty.models import IdempotencyKey, PointsEntry
 from domain.people.models import Member
 from domain.principal import Principal
 
 MAX_KEY = 100
+# A member's balance and an entry's delta are int4 columns (PostgreSQL refuses more).
+MAX_BALANCE = 2**31 - 1
 
 
 class InsufficientPoints(DomainError):
@@ -34,6 +36,15 @@ class InsufficientPoints(DomainError):
         super().__init__(
             ErrorCode.INSUFFICIENT_POINTS,
             f"The member has {balance} points; this needs {needed}.",
+        )
+
+
+class BalanceFull(Invalid):
+    def __init__(self, balance: int, adding: int, field: str) -> None:
+        super().__init__(
+            f"The member has {balance} points; {adding} more would pass {MAX_BALANCE},"
+            " the most a balance holds.",
+            field,
         )
 
 
@@ -62,14 +73,29 @@ async def lock_member(member_id: int) -> Member:
 
 
 async def post(
-    member_id: int, draft: Draft, at: datetime, *, locked: Member | None = None, **also: Any
+    member_id: int,
+    draft: Draft,
+    at: datetime,
+    *,
+    locked: Member | None = None,
+    full_field: str = "memberId",
+    **also: Any,
 ) -> PointsEntry:
     """Move the balance by ``draft.delta`` (and set ``also`` on the member in the same
     UPDATE) and append its entry; call inside a transaction. With the member ``locked`` by
-    this transaction the balance after is known without reading it back."""
-    moved = await Member.filter(id=member_id, points_balance__gte=-draft.delta).update(
+    this transaction the balance after is known without reading it back.
+
+    A balance that would pass ``MAX_BALANCE`` is ``BalanceFull`` naming ``full_field``."""
+    if draft.delta > MAX_BALANCE:
+        raise BalanceFull(await balance_of(member_id), draft.delta, full_field)
+    bound: dict[str, int] = {"points_balance__gte": -draft.delta}
+    if draft.delta > 0:
+        bound = {"points_balance__lte": MAX_BALANCE - draft.delta}
+    moved = await Member.filter(id=member_id, **bound).update(
         points_balance=F("points_balance") + draft.delta, **also
     )
+    if not moved and draft.delta > 0:
+        raise BalanceFull(await balance_of(member_id), draft.delta, full_field)
     if not moved:
         raise InsufficientPoints(await balance_of(member_id), -draft.delta)
     if locked is not None:

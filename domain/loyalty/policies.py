@@ -35,7 +35,7 @@ async def create_campaign(
 ) -> Campaign:
     name = validation.text(name, "name", max_length=200)
     multiplier = _multiplier(multiplier)
-    _dates(starts_at, ends_at)
+    starts_at, ends_at = _dates(starts_at, ends_at)
     stores = await _existing(Store, store_ids, "storeIds")
     products = await _existing(Product, product_ids, "productIds")
     return await Campaign.create(
@@ -60,7 +60,7 @@ async def create_activity(
     name = validation.text(name, "name", max_length=200)
     validation.whole(points, "points", minimum=0, maximum=MAX_ACTIVITY_POINTS)
     cost = validation.money(cost, "cost")
-    _dates(starts_at, ends_at)
+    starts_at, ends_at = _dates(starts_at, ends_at)
     return await Activity.create(
         name=name, points=points, cost=cost, starts_at=starts_at, ends_at=ends_at
     )
@@ -97,6 +97,7 @@ async def check_in(
                 ),
                 now,
                 locked=member,
+                full_field="activityId",
             )
             await ActivityCheckIn.create(
                 activity_id=activity_id, member_id=member_id, entry_id=entry.id, created_at=now
@@ -147,11 +148,12 @@ def _multiplier(value: Decimal) -> Decimal:
     return amount
 
 
-def _dates(starts_at: datetime, ends_at: datetime) -> None:
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise Invalid("Dates need a time zone offset.", "startsAt")
+def _dates(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+    starts_at = validation.instant(starts_at, "startsAt")
+    ends_at = validation.instant(ends_at, "endsAt")
     if ends_at <= starts_at:
         raise Invalid("endsAt must be after startsAt.", "endsAt")
+    return starts_at, ends_at
 
 
 async def _existing(

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
@@ -69,6 +69,21 @@ class Earning:
     vouchers: tuple[int, ...]
     member_pack_units_after: int
     first_voucher_ordinal: int
+    # Set by ``capped``: the points the rules gave before the cap.
+    capped_from: int | None = None
+
+    def capped(self, limit: int) -> Earning:
+        """At most ``limit`` points: lines keep theirs in order until the limit is reached,
+        the rest get what is left (so lines still add up to the total)."""
+        if self.points <= limit:
+            return self
+        left = max(limit, 0)
+        lines = []
+        for line in self.lines:
+            kept = min(line.points, left)
+            lines.append(replace(line, points=kept))
+            left -= kept
+        return replace(self, points=max(limit, 0), lines=tuple(lines), capped_from=self.points)
 
     @property
     def campaigns(self) -> tuple[CampaignPolicy, ...]:

@@ -19,7 +19,7 @@ from domain.orders.writing import write_order
 from domain.people.models import Member
 from domain.principal import Principal
 from domain.sql import rows_by_id
-from domain.stores.lines import Line, count_units, prices_for
+from domain.stores.lines import Line, count_units, prices_for, total_of
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ async def _write(
 ) -> tuple[Order, Effects]:
     effects = Effects()
     now = dispatch.now()
-    total = sum((prices[p] * q for p, q in quantities.items()), Decimal("0.00"))
+    total = total_of(((prices[p], q) for p, q in quantities.items()), "The order")
     order = Order(
         number=_number(now.strftime("%y%m%d")),
         member_id=member_id,

@@ -7,9 +7,11 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 
 from domain import validation
-from domain.errors import Duplicate, Invalid
+from domain.errors import Duplicate
 from domain.principal import Principal
 from domain.stores.models import Product, Reward
+
+MAX_POINTS_PER_YUAN = Decimal(100)
 
 
 async def create_product(
@@ -25,8 +27,7 @@ async def create_product(
     sku = validation.code(sku, "sku")
     name = validation.text(name, "name", max_length=200)
     price = validation.money(price, "price")
-    if points_per_yuan < 0 or points_per_yuan > 100:
-        raise Invalid("pointsPerYuan must be between 0 and 100.", "pointsPerYuan")
+    points_per_yuan = validation.rate(points_per_yuan, "pointsPerYuan", maximum=MAX_POINTS_PER_YUAN)
     if days_per_unit is not None:
         validation.whole(days_per_unit, "daysPerUnit", minimum=1, maximum=3650)
     if await Product.exists(sku=sku):

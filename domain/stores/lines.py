@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,6 +51,17 @@ async def prices_for(units: dict[int, int]) -> dict[int, Decimal]:
     found = {int(row[0]): Decimal(str(row[1])).quantize(CENT) for row in rows}
     _require_all(units, found)
     return found
+
+
+def total_of(priced: Iterable[tuple[Decimal, int]], what: str) -> Decimal:
+    """The sum of (unit price, quantity) lines; ``Invalid`` past what a total column holds
+    (fifty lines of 999 at the highest price would overflow PostgreSQL's NUMERIC(12, 2))."""
+    total = sum((price * quantity for price, quantity in priced), Decimal("0.00"))
+    if total > validation.MAX_TOTAL:
+        raise Invalid(
+            f"{what} comes to {total}; a total is at most {validation.MAX_TOTAL}.", "lines"
+        )
+    return total
 
 
 def _require_all(units: dict[int, int], found: Mapping[int, object]) -> None:

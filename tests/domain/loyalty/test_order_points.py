@@ -1,16 +1,22 @@
 """A delivered online order earns for the accepting store; cancelling it reverses the points."""
 
+from decimal import Decimal
+
 import pytest
 
 from domain.enums import Channel, PointsEntryKind
 from domain.errors import DomainError, ErrorCode
 from domain.loyalty import redeem_points
-from domain.loyalty.models import PointsEntry
+from domain.loyalty.models import PointsEntry, PurchaseLine
 from domain.orders import accept_order, cancel_order, complete_delivery, start_delivery
 from domain.people.models import Member
+from domain.stores.models import Product
 from schema.core.relay import to_global_id
 from tests import factories
 from tests.orders_helpers import place, stores_east
+
+# The most an int4 column (a member's balance, an entry's delta) holds.
+INT4_MAX = 2**31 - 1
 
 
 @pytest.fixture
@@ -132,3 +138,17 @@ async def test_order_complete_and_an_admin_refund_through_the_schema(gql, dispat
     seen = (await gql.data(POINTS, {"id": to_global_id("Member", member.id)}, as_=me))["member"]
     assert seen["pointsBalance"] == 0
     assert [e["node"]["kind"] for e in seen["pointsHistory"]["edges"]] == ["REVERSAL", "PURCHASE"]
+
+
+async def test_a_delivered_order_earning_past_what_a_balance_holds_is_capped(db, dispatch):
+    """Refusing the delivery would leave a delivered order undeliverable: it earns the room
+    left in the balance instead, and its note says so."""
+    product = await factories.product("99999999.99")
+    await Product.filter(id=product.id).update(points_per_yuan=Decimal(100))
+    order, _store, member = await delivered(dispatch, product)
+    entry = await PointsEntry.get(member_id=member.id)
+    assert (entry.delta, entry.balance_after) == (INT4_MAX, INT4_MAX)
+    assert "capped" in (entry.note or "")
+    lines = await PurchaseLine.filter(purchase__order_id=order.id)
+    assert sum(line.points for line in lines) == INT4_MAX
+    assert (await Member.get(id=member.id)).points_balance == INT4_MAX

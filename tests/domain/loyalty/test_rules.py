@@ -137,3 +137,17 @@ def test_vouchers_issued_equal_a_sixth_of_member_pack_units_at_every_step(sales,
         assert earning.member_pack_units_after == bought
         assert issued == bought // UNITS_PER_VOUCHER
         state = MemberState(earning.member_pack_units_after)
+
+
+def test_a_capped_earning_keeps_its_lines_adding_up_to_the_cap():
+    lines = [
+        SaleLine(1, 1, Decimal("100")),
+        SaleLine(2, 1, Decimal("50")),
+        SaleLine(3, 1, Decimal(1)),
+    ]
+    earning = evaluate(lines, MemberState(0), [], store_id=1, at=NOW)
+    capped = earning.capped(120)
+    assert (capped.points, [p.points for p in capped.lines]) == (120, [100, 20, 0])
+    assert capped.capped_from == 151
+    assert earning.capped(151) is earning
+    assert earning.capped_from is None

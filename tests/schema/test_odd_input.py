@@ -2,7 +2,7 @@
 
 Each case here once ended in INTERNAL_ERROR (or, on SQLite, was stored as sent): a total past
 what its column holds, a ``Decimal`` that is not a number, a character no name or address
-should hold. The loyalty side (sales, campaigns, activities) is in tests/loyalty.
+should hold. The loyalty side (sales, campaigns, activities) is in tests/schema/loyalty.
 """
 
 import pytest

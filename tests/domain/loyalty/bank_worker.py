@@ -1,6 +1,6 @@
 """One client process of the bank-style check: earns and redeems at random until a deadline.
 
-    python -m tests.loyalty.bank_worker '<json settings>'
+    python -m tests.domain.loyalty.bank_worker '<json settings>'
 
 Prints one JSON line per answered request: the key, the entry it got (or the error code) and
 whether the answer was a repeat. Keys named ``shared-N`` are sent by every process with the

@@ -103,7 +103,7 @@ async def test_bank_style_processes_never_lose_or_double_a_point(shop, backend):
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.loyalty.bank_worker",
+            "tests.domain.loyalty.bank_worker",
             json.dumps(settings | {"seed": seed}),
             cwd=ROOT,
             stdout=asyncio.subprocess.PIPE,

@@ -8,17 +8,9 @@ from tortoise.queryset import QuerySet
 
 from domain import validation
 from domain.crm.channel.models import AlertStatus, DiversionAlert
+from domain.crm.channel.visibility import visible_alerts
 from domain.errors import DomainError, ErrorCode, Forbidden, NotFound
 from domain.principal import Principal
-
-
-def visible_alerts(actor: Principal) -> QuerySet[DiversionAlert]:
-    """Admins every alert; a distributor those against it; anyone else none."""
-    if actor.is_admin:
-        return DiversionAlert.all()
-    if actor.is_distributor:
-        return DiversionAlert.filter(distributor_id=actor.user_id)
-    return DiversionAlert.filter(id=-1)
 
 
 def alerts(

@@ -181,9 +181,11 @@ async def _supplying(
     """Those of ``distributors`` whose territory holds ``store_id``."""
     if not distributors:
         return set()
-    rows = await DistributorStore.filter(
-        store_id=store_id, distributor_id__in=sorted(distributors)
-    ).using_db(connection).values_list("distributor_id", flat=True)
+    rows = (
+        await DistributorStore.filter(store_id=store_id, distributor_id__in=sorted(distributors))
+        .using_db(connection)
+        .values_list("distributor_id", flat=True)
+    )
     return {int(r) for r in rows}  # type: ignore[call-overload]
 
 

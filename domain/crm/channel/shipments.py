@@ -31,18 +31,19 @@ MAX_CODES = 10_000
 @dataclass(frozen=True)
 class Recorded:
     shipment: Shipment | None
-    # Codes not recorded: malformed, repeated in the request, or shipped before.
+    # Codes not recorded: malformed, repeated in the request, or shipped before. With no
+    # shipment, none was recorded and nothing is written.
     rejected: list[str]
     repeated: bool = False
 
 
-class NothingRecorded(Invalid):
-    def __init__(self, rejected: list[str]) -> None:
-        super().__init__(
-            f"None of the codes could be recorded: each is shipped already or not {SERIAL_RULE}.",
-            "serials",
-        )
-        self.rejected = rejected
+NOTHING_RECORDED = (
+    f"None of the codes could be recorded: each is shipped already or not {SERIAL_RULE}."
+)
+
+
+class _NothingRecorded(Exception):
+    """Rolls back the empty shipment."""
 
 
 async def record_shipment(
@@ -63,23 +64,14 @@ async def record_shipment(
         raise Invalid("A shipment has at least one code.", "serials")
     if len(serials) > MAX_CODES:
         raise Invalid(
-            f"At most {MAX_CODES} codes per call; import larger files with "
-            "`o2o shipments import`.",
+            f"At most {MAX_CODES} codes per call; import larger files with `o2o shipments import`.",
             "serials",
         )
     codes = [s.strip() for s in serials]
     digest = _fingerprint(store_id, product_id, codes)
     if (first := await _first(distributor_id, key, digest)) is not None:
         return Recorded(first, await _rejected_of_repeat(first, codes), repeated=True)
-    if not await Distributor.exists(id=distributor_id):
-        raise NotFound("No distributor has this id.", "distributorId")
-    if not await Store.exists(id=store_id):
-        raise NotFound("No store has this id.", "storeId")
-    product = await Product.get_or_none(id=product_id)
-    if product is None:
-        raise NotFound("No product has this id.", "productId")
-    if not await DistributorStore.exists(distributor_id=distributor_id, store_id=store_id):
-        raise Invalid("This store is not in the distributor's territory.", "storeId")
+    product = await _check_route(distributor_id, store_id, product_id)
     candidates = list(dict.fromkeys(c for c in codes if well_formed(c)))
     try:
         async with in_transaction() as connection:
@@ -95,14 +87,31 @@ async def record_shipment(
             )
             recorded = await _insert_units(connection, shipment, candidates)
             if not recorded:
-                raise NothingRecorded(codes)
+                raise _NothingRecorded()
             shipment.units = len(recorded)
             await shipment.save(update_fields=["units"])
+    except _NothingRecorded:
+        return Recorded(None, codes)
     except IntegrityError:  # a racing call with the same key committed first
         if (first := await _first(distributor_id, key, digest)) is None:
             raise
         return Recorded(first, await _rejected_of_repeat(first, codes), repeated=True)
     return Recorded(shipment, _rejected(codes, recorded))
+
+
+async def _check_route(distributor_id: int, store_id: int, product_id: int) -> Product:
+    """The product shipped; refuses a store outside the distributor's territory (a shipment
+    is where the brand says the goods go)."""
+    if not await Distributor.exists(id=distributor_id):
+        raise NotFound("No distributor has this id.", "distributorId")
+    if not await Store.exists(id=store_id):
+        raise NotFound("No store has this id.", "storeId")
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        raise NotFound("No product has this id.", "productId")
+    if not await DistributorStore.exists(distributor_id=distributor_id, store_id=store_id):
+        raise Invalid("This store is not in the distributor's territory.", "storeId")
+    return product
 
 
 def _rejected(codes: list[str], recorded: set[str]) -> list[str]:

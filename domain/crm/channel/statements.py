@@ -143,8 +143,12 @@ async def store_settlements(
     low, high = period(start, end, tz)
     query = Store.all() if actor.is_admin else Store.filter(id=actor.store_id)
     stores = await query.order_by("code")
-    scanned = await _grouped(SerialScan, '"store_id", COUNT(*)', "scanned_at", low, high, "store_id")
-    shipped = await _grouped(Shipment, '"store_id", SUM("units")', "shipped_at", low, high, "store_id")
+    scanned = await _grouped(
+        SerialScan, '"store_id", COUNT(*)', "scanned_at", low, high, "store_id"
+    )
+    shipped = await _grouped(
+        Shipment, '"store_id", SUM("units")', "shipped_at", low, high, "store_id"
+    )
     points = await _grouped(
         PointsEntry,
         '"store_id", SUM("delta")',

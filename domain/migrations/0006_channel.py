@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('distributor', fields.ForeignKeyField('models.Distributor', source_field='distributor_id', db_constraint=True, to_field='id', related_name='territory', on_delete=OnDelete.CASCADE)),
                 ('store', fields.ForeignKeyField('models.Store', source_field='store_id', db_constraint=True, to_field='id', related_name='distributors', on_delete=OnDelete.RESTRICT)),
             ],
-            options={'table': 'distributor_store', 'app': 'models', 'unique_together': (('distributor', 'store'),), 'pk_attr': 'id', 'table_description': "One store of a distributor's territory: the stores it may ship to."},
+            options={'table': 'distributor_store', 'app': 'models', 'unique_together': (('distributor', 'store'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('alert_id', fields.BigIntField(null=True)),
                 ('scanned_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'serial_scan', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A code scanned in a counter sale, and what the scan found (kind null: in order).'},
+            options={'table': 'serial_scan', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('sold_store_id', fields.BigIntField(null=True)),
                 ('sold_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'shipped_unit', 'app': 'models', 'pk_attr': 'code', 'table_description': 'One unit by its printed code; the code is the key, so each is shipped once.'},
+            options={'table': 'shipped_unit', 'app': 'models', 'pk_attr': 'code'},
             bases=['Model'],
         ),
     ]

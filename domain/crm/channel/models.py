@@ -44,7 +44,7 @@ class Distributor(Model):
 
 
 class DistributorStore(Model):
-    """One store of a distributor's territory: the stores it may ship to."""
+    # One store of a distributor's territory: the stores it may ship to.
 
     distributor_id: int
     store_id: int
@@ -89,13 +89,11 @@ class Shipment(Model):
 
 
 class ShippedUnit(Model):
-    """One unit by its printed code; the code is the key, so each is shipped once.
-
-    The shipment's distributor, store and product are copied here so that the counter's scan
-    reads one row per code. ``sold_*`` are set by the first sale that scans the code, by a
-    conditional UPDATE (``WHERE sold_purchase_id IS NULL``): of two counters scanning it at
-    once exactly one wins.
-    """
+    # One unit by its printed code. The code is the key, so each is shipped once. The
+    # shipment's distributor, store and product are copied here so that the counter's scan
+    # reads one row per code. sold_* are set by the first sale that scans the code, by a
+    # conditional UPDATE (WHERE sold_purchase_id IS NULL): of two counters scanning it at
+    # once exactly one wins.
 
     shipment_id: int
     code = fields.CharField(max_length=40, primary_key=True)
@@ -136,7 +134,7 @@ class DiversionAlert(Model):
 
 
 class SerialScan(Model):
-    """A code scanned in a counter sale, and what the scan found (kind null: in order)."""
+    # A code scanned in a counter sale, and what the scan found (kind null: in order).
 
     purchase_id: int
     id = fields.BigIntField(primary_key=True)

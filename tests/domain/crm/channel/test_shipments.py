@@ -40,7 +40,7 @@ async def test_codes_are_recorded_once_and_repeats_and_malformed_ones_rejected(c
 
 async def test_a_call_recording_nothing_writes_nothing(channel, dispatch):
     await ship(channel, dispatch, codes("A", 2))
-    again = await ship(channel, dispatch, codes("A", 2) + ["x"], key="s2")
+    again = await ship(channel, dispatch, [*codes("A", 2), "x"], key="s2")
     assert again.shipment is None
     assert again.rejected == [*codes("A", 2), "x"]
     assert await Shipment.all().count() == 1
@@ -50,7 +50,8 @@ async def test_a_repeated_key_returns_the_first_shipment_and_writes_nothing(chan
     first = await ship(channel, dispatch, [*codes("A", 2), "bad"])
     again = await ship(channel, dispatch, [*codes("A", 2), "bad"])
     assert again.repeated
-    assert again.shipment is not None and first.shipment is not None
+    assert again.shipment is not None
+    assert first.shipment is not None
     assert again.shipment.id == first.shipment.id
     assert again.rejected == ["bad"]
     assert await Shipment.all().count() == 1

@@ -47,7 +47,8 @@ async def test_a_statement_counts_the_period_and_a_confirmed_diversion_forfeits_
         await statements.distributor_statements(c.admin, today, today)
     )
     assert rows[0][0] == "distributor_code"
-    assert rows[2][0] == "SOUTH" and rows[2][-1] == "0.00"
+    assert rows[2][0] == "SOUTH"
+    assert rows[2][-1] == "0.00"
 
 
 async def test_an_alert_is_resolved_once(channel, dispatch):

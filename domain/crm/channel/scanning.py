@@ -157,12 +157,16 @@ async def _claim(
         match, codes_param = in_codes(connection, codes)
         sets = '"sold_purchase_id" = ?, "sold_store_id" = ?, "sold_at" = ?'
     params: list[Any] = [purchase_id, store_id, now, *codes_param]
-    _, rows = await connection.execute_query(
+    # execute_query_dict: tortoise's execute_query drops the rows of an UPDATE's RETURNING.
+    rows = await connection.execute_query_dict(
         f'UPDATE "{table}" SET {sets} WHERE {match} AND "sold_purchase_id" IS NULL '
         'RETURNING "code", "distributor_id", "store_id", "product_id"',
         params,
     )
-    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+    return {
+        row["code"]: (int(row["distributor_id"]), int(row["store_id"]), int(row["product_id"]))
+        for row in rows
+    }
 
 
 async def _units(connection: BaseDBAsyncClient, codes: Sequence[str]) -> dict[str, Unit]:

@@ -136,13 +136,14 @@ async def _insert_units(
     table = ShippedUnit._meta.db_table
     columns = '"code", "shipment_id", "distributor_id", "store_id", "product_id"'
     if is_postgres(connection):
-        _, rows = await connection.execute_query(
+        # execute_query_dict: tortoise's execute_query drops the rows of an INSERT's RETURNING.
+        rows = await connection.execute_query_dict(
             f'INSERT INTO "{table}" ({columns}) '
             "SELECT c, $2, $3, $4, $5 FROM unnest($1::text[]) AS c "
             'ON CONFLICT ("code") DO NOTHING RETURNING "code"',
             [codes, shipment.id, shipment.distributor_id, shipment.store_id, shipment.product_id],
         )
-        return {row[0] for row in rows}
+        return {row["code"] for row in rows}
     # SQLite: one prepared statement run per code; then read back which are this shipment's.
     await connection.execute_many(
         f'INSERT OR IGNORE INTO "{table}" ({columns}) VALUES (?, ?, ?, ?, ?)',

@@ -152,10 +152,10 @@ async def _insert_units(
             for c in codes
         ],
     )
-    _, rows = await connection.execute_query(
+    _, mine = await connection.execute_query(
         f'SELECT "code" FROM "{table}" WHERE "shipment_id" = ?', [shipment.id]
     )
-    return {row[0] for row in rows}
+    return {row[0] for row in mine}
 
 
 async def _first(distributor_id: int, key: str, digest: str) -> Shipment | None:

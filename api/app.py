@@ -46,6 +46,7 @@ def create_app(
                 bus=runtime.bus,
                 dispatch=runtime.dispatch,
                 rate_limits=settings.abuse.budgets(),
+                settlement_yuan_per_point=settings.settlement_yuan_per_point,
             )
             stop = asyncio.Event()
             background = (

@@ -6,8 +6,10 @@ import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from domain.crm.channel.statements import DEFAULT_YUAN_PER_POINT
 from realtime.rate_limits import Rate, RateLimits
 
 DEFAULT_DATABASE_URL = "sqlite://var/o2o.sqlite3"
@@ -79,6 +81,7 @@ class Settings:
     max_aliases: int = 15
     max_tokens: int = 2000
     abuse: AbuseLimits = field(default_factory=lambda: AbuseLimits())
+    settlement_yuan_per_point: Decimal = DEFAULT_YUAN_PER_POINT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -103,6 +106,9 @@ class Settings:
             token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", d.token_ttl_seconds)),
             explorer=_flag(env, "GRAPHQL_EXPLORER", default=d.explorer),
             abuse=AbuseLimits.from_env(env),
+            settlement_yuan_per_point=_yuan(
+                env, "SETTLEMENT_YUAN_PER_POINT", d.settlement_yuan_per_point
+            ),
         )
 
 
@@ -159,6 +165,19 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise SettingsError(f"{name}: must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def _yuan(env: Mapping[str, str], name: str, default: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name}: expected an amount in yuan, e.g. 0.01, got {raw!r}") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.0001")):
+        raise SettingsError(f"{name}: must be 0 or more, at most 4 decimals, got {raw!r}")
     return value
 
 

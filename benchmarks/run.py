@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import uvloop
 
-from benchmarks import capacity, loyalty, machine, offer_latency, reroute, throughput
+from benchmarks import capacity, channel, loyalty, machine, offer_latency, reroute, throughput
 from benchmarks.report import Report, progress
 
 Benchmark = Callable[[bool], Awaitable[Report]]
@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "capacity": capacity.run,
     "throughput": throughput.run,
     "loyalty": loyalty.run,
+    "channel": channel.run,
 }
 
 OPEN_FILES = 65536

@@ -72,3 +72,15 @@ class MemberRegistered(Event):
     home_store_id: int | None
     registered_by_id: int | None
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DiversionAlertRaised(Event):
+    """A counter's scan found a unit sold out of its territory, a second time, or unshipped."""
+
+    alert_id: int
+    kind: str
+    distributor_id: int | None
+    store_id: int
+    purchase_id: int
+    at: datetime

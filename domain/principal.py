@@ -11,6 +11,8 @@ class Role(StrEnum):
     CLERK = "CLERK"
     MANAGER = "MANAGER"
     ADMIN = "ADMIN"
+    # A distributor's own staff: its shipments, alerts and statements, nothing else.
+    DISTRIBUTOR = "DISTRIBUTOR"
 
 
 STAFF_ROLES = frozenset({Role.CLERK, Role.MANAGER})
@@ -33,3 +35,7 @@ class Principal:
     @property
     def is_member(self) -> bool:
         return self.role is Role.MEMBER
+
+    @property
+    def is_distributor(self) -> bool:
+        return self.role is Role.DISTRIBUTOR

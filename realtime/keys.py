@@ -65,3 +65,7 @@ def scoped(channel: str, database: int) -> str:
     a test run and a benchmark) on different databases of one server would hear each other.
     """
     return f"db{database}:{channel}"
+
+
+# Every diversion alert a counter's scan raises, for the admins' live view.
+DIVERSION_ALERTS = f"{PREFIX}:events:diversion-alerts"

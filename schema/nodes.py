@@ -16,6 +16,11 @@ from domain.access.visibility import (
     visible_staff,
     visible_vouchers,
 )
+from domain.crm.channel.visibility import (
+    visible_alerts,
+    visible_distributors,
+    visible_shipments,
+)
 from domain.loyalty.models import Activity as ActivityModel
 from domain.loyalty.models import Campaign as CampaignModel
 from domain.principal import Principal
@@ -27,6 +32,7 @@ from schema.core.relay import (
     Node,
     from_global_id,
 )
+from schema.crm.channel.types import Distributor, DiversionAlert, Shipment
 from schema.loyalty.types import Activity, Campaign, PointsEntry, Voucher
 from schema.orders.types import Order, OrderOffer
 from schema.people.types import Member, Staff
@@ -54,6 +60,9 @@ NODES: dict[str, tuple[Callable[[Principal | None], QuerySet[Any] | None], Any]]
     "Voucher": (_private(visible_vouchers), Voucher),
     "Campaign": (lambda _actor: CampaignModel.all(), Campaign),
     "Activity": (lambda _actor: ActivityModel.all(), Activity),
+    "Distributor": (_private(visible_distributors), Distributor),
+    "Shipment": (_private(visible_shipments), Shipment),
+    "DiversionAlert": (_private(visible_alerts), DiversionAlert),
 }
 
 

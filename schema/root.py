@@ -19,6 +19,10 @@ from strawberry.tools import merge_types
 from strawberry.types.graphql import OperationType
 
 from schema.core.errors import PublicError
+from schema.crm.channel.mutations import ChannelMutation
+from schema.crm.channel.queries import ChannelQuery
+from schema.crm.channel.subscriptions import ChannelSubscription
+from schema.crm.channel.types import Distributor, DiversionAlert, Shipment
 from schema.guards.limits import Limits, limit_extensions, validation_rules
 from schema.guards.masking import MaskUnexpected
 from schema.guards.observability import Reporter, observer
@@ -42,12 +46,21 @@ from schema.stores.types import Product, Reward, Store
 log = logging.getLogger("o2o.graphql")
 
 # One root per operation type, composed of the areas' own (as saleor's graphql/api.py does).
-Query = merge_types("Query", (NodeQuery, PeopleQuery, StoresQuery, OrdersQuery, LoyaltyQuery))
+Query = merge_types(
+    "Query", (NodeQuery, PeopleQuery, StoresQuery, OrdersQuery, LoyaltyQuery, ChannelQuery)
+)
 Mutation = merge_types(
     "Mutation",
-    (SessionMutation, PeopleMutation, StoresMutation, OrderMutation, LoyaltyMutation),
+    (
+        SessionMutation,
+        PeopleMutation,
+        StoresMutation,
+        OrderMutation,
+        LoyaltyMutation,
+        ChannelMutation,
+    ),
 )
-Subscription = merge_types("Subscription", (OrdersSubscription,))
+Subscription = merge_types("Subscription", (OrdersSubscription, ChannelSubscription))
 
 
 __all__ = ["Limits", "build_schema", "should_mask"]
@@ -139,6 +152,9 @@ def build_schema(
             Voucher,
             Campaign,
             Activity,
+            Distributor,
+            Shipment,
+            DiversionAlert,
         ],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),

@@ -28,6 +28,12 @@ from tests.backends import Backend
 pytest_plugins = ["tests.counter"]
 
 TABLES = [
+    "serial_scan",
+    "diversion_alert",
+    "shipped_unit",
+    "shipment",
+    "distributor_store",
+    "distributor",
     "token_revocation",
     "activity_check_in",
     "voucher",

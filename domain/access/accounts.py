@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.access.passwords import hash_password, verify_password
+from domain.crm.channel.models import Distributor
 from domain.enums import StaffRole
 from domain.errors import Duplicate, Forbidden, Invalid, NotFound
 from domain.people.models import Admin, Member, Staff
@@ -17,8 +18,8 @@ from domain.stores.models import Store
 async def authenticate(phone: str, password: str) -> Principal | None:
     """The principal whose phone and password match, else None (the same for either mistake).
 
-    One phone may belong to an admin, a staff member and a member at once; the first account
-    in that order whose password matches wins.
+    One phone may belong to an admin, a staff member, a distributor and a member at once; the
+    first account in that order whose password matches wins.
     """
     try:
         phone = validation.phone(phone)
@@ -31,10 +32,13 @@ async def authenticate(phone: str, password: str) -> Principal | None:
     staff = await Staff.get_or_none(phone=phone, active=True)
     if staff and await verify_password(staff.password_hash, password):
         return Principal(Role(staff.role.value), staff.id, staff.store_id)
+    distributor = await Distributor.get_or_none(phone=phone)
+    if distributor and await verify_password(distributor.password_hash, password):
+        return Principal(Role.DISTRIBUTOR, distributor.id)
     member = await Member.get_or_none(phone=phone)
     if member and await verify_password(member.password_hash, password):
         return Principal(Role.MEMBER, member.id)
-    if not (admin or staff or member):
+    if not (admin or staff or distributor or member):
         await verify_password(None, password)
     return None
 

@@ -30,10 +30,15 @@ M = TypeVar("M", bound=Model)
 
 
 def _scoped(actor: Principal, model: type[M], *, staff: Q, member: Q) -> QuerySet[M]:
-    """Admins every row; staff the rows ``staff`` selects; anyone else those ``member`` does."""
+    """Admins every row; staff the rows ``staff`` selects; a member those ``member`` does;
+    anyone else (a distributor) none: its user id is not a member's."""
     if actor.is_admin:
         return model.all()
-    return model.filter(staff if actor.is_staff else member)
+    if actor.is_staff:
+        return model.filter(staff)
+    if actor.is_member:
+        return model.filter(member)
+    return model.filter(id=-1)
 
 
 def visible_members(actor: Principal) -> QuerySet[Member]:
@@ -66,7 +71,7 @@ def offer_visible(actor: Principal, offer: OrderOffer, order_member_id: int) -> 
         return True
     if actor.is_staff:
         return offer.store_id == actor.store_id
-    return order_member_id == actor.user_id
+    return actor.is_member and order_member_id == actor.user_id
 
 
 def visible_points(actor: Principal) -> QuerySet[PointsEntry]:

@@ -7,7 +7,8 @@ member had none, and recompute the tier, all in the caller's one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,9 +16,10 @@ from typing import Any
 from tortoise.expressions import F
 
 from domain import messagebus
+from domain.crm.channel import scanning
 from domain.enums import Channel, PointsEntryKind
 from domain.errors import Forbidden
-from domain.events import PurchaseRecorded
+from domain.events import DiversionAlertRaised, PurchaseRecorded
 from domain.loyalty import ledger, rules, tiers
 from domain.loyalty.models import IdempotencyKey, PointsEntry, Purchase, PurchaseLine, Voucher
 from domain.loyalty.policies import active_campaigns
@@ -34,6 +36,8 @@ class Earned:
     member: Member
     vouchers: list[Voucher]
     repeated: bool = False
+    # What the counter's scan found of each code the sale gave (none given: empty).
+    scans: list[scanning.Scanned] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -47,31 +51,70 @@ class Sale:
 
 
 async def record_purchase(
-    actor: Principal, now: datetime, *, member_id: int, lines: list[Line], key: str
+    actor: Principal,
+    now: datetime,
+    *,
+    member_id: int,
+    lines: list[Line],
+    key: str,
+    serials: Sequence[str] = (),
 ) -> Earned:
-    """A sale at the counter of the caller's store, credited to the store and the clerk."""
+    """A sale at the counter of the caller's store, credited to the store and the clerk.
+
+    ``serials``, the codes scanned from the units sold, are checked in the sale's own
+    transaction (``domain.crm.channel.scanning``): a suspicious code raises an alert, never
+    refuses the sale."""
     if not actor.is_staff or actor.store_id is None:
         raise Forbidden("Only staff record a sale at their counter.")
     store_id = actor.store_id
     key = ledger.clean_key(key)
     quantities = count_units(lines, "A sale")
-    content = {"member": member_id, "lines": sorted(quantities.items())}
+    codes = scanning.clean(serials, quantities)
+    content: dict[str, object] = {"member": member_id, "lines": sorted(quantities.items())}
+    if codes:  # only then: the keys of sales without codes keep their fingerprints
+        content["serials"] = codes
     scope = ledger.key_scope("purchase", actor)
     if (first := await ledger.repeat(scope, key, content)) is not None:
-        return await earned(first, repeated=True)
+        return await _repeated(first, codes)
+    await scanning.check_products(codes, quantities)
     products = await products_for(quantities)
     sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
     sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
     total_of(((line.unit_price, line.quantity) for line in sale_lines), "The sale")
-    applied = await ledger.once(scope, key, content, lambda: _earn(sale, sale_lines, now))
-    if not applied.repeated and applied.entry.purchase_id is not None:
+    scans: list[scanning.Scanned] = []
+    alerts: list[DiversionAlertRaised] = []
+
+    async def write() -> PointsEntry:
+        entry = await _earn(sale, sale_lines, now)
+        if codes:
+            assert entry.purchase_id is not None
+            found = await scanning.scan(
+                codes, purchase_id=entry.purchase_id, store_id=store_id, now=now
+            )
+            scans[:], alerts[:] = found
+        return entry
+
+    applied = await ledger.once(scope, key, content, write)
+    if applied.repeated:
+        return await _repeated(applied.entry, codes)
+    if applied.entry.purchase_id is not None:
         total = sum((line.unit_price * line.quantity for line in sale_lines), Decimal("0.00"))
         await messagebus.publish(
             PurchaseRecorded(
                 applied.entry.purchase_id, member_id, store_id, actor.user_id, total, now
-            )
+            ),
+            *alerts,
         )
-    return await earned(applied.entry, repeated=applied.repeated)
+    result = await earned(applied.entry)
+    return Earned(result.entry, result.member, result.vouchers, scans=scans)
+
+
+async def _repeated(entry: PointsEntry, codes: list[str]) -> Earned:
+    result = await earned(entry, repeated=True)
+    if not codes or entry.purchase_id is None:
+        return result
+    scans = await scanning.scans_of(entry.purchase_id)
+    return Earned(result.entry, result.member, result.vouchers, True, scans)
 
 
 async def earn_for_order(order: Order, now: datetime) -> PointsEntry:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -10,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from domain.access import sessions
 from domain.access.tokens import Session, TokenCodec
+from domain.crm.channel.statements import DEFAULT_YUAN_PER_POINT
 from domain.errors import Unauthenticated
 from domain.orders import Dispatch
 from domain.principal import Principal, Role
@@ -35,6 +37,8 @@ class Services:
     bus: EventBus
     dispatch: Dispatch
     rate_limits: RateLimits
+    # SETTLEMENT_YUAN_PER_POINT: what the brand pays a store per point its counter issued.
+    settlement_yuan_per_point: Decimal = DEFAULT_YUAN_PER_POINT
 
 
 @dataclass

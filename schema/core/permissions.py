@@ -54,3 +54,9 @@ class IsStaffOrAdmin(_Roles):
 
 class IsMemberStaffOrAdmin(_Roles):
     roles = (Role.MEMBER, Role.CLERK, Role.MANAGER, Role.ADMIN)
+
+
+class IsDistributorOrAdmin(_Roles):
+    """An admin, or a distributor's own sign-in (which the resolvers keep to its own rows)."""
+
+    roles = (Role.ADMIN, Role.DISTRIBUTOR)

@@ -16,6 +16,12 @@ class PurchaseRecordInput:
     member_id: strawberry.ID
     lines: list[OrderLineInput]
     idempotency_key: str
+    serials: list[str] | None = strawberry.field(
+        default=None,
+        description=(
+            "The codes scanned from the units sold; each must be of a product in the lines."
+        ),
+    )
 
 
 @strawberry.input

@@ -10,6 +10,7 @@ from schema.core.context import Info
 from schema.core.errors import attempt
 from schema.core.permissions import IsAdmin, IsMemberStaffOrAdmin, IsStoreStaff
 from schema.core.relay import decode_id
+from schema.crm.channel.subscriptions import announce
 from schema.guards.rate_limits import limit_member
 from schema.loyalty.inputs import (
     ActivityCreateInput,
@@ -41,8 +42,11 @@ class LoyaltyMutation:
                 member_id=decode_id(input.member_id, "Member", "memberId"),
                 lines=line_requests(input.lines),
                 key=input.idempotency_key,
+                serials=input.serials or (),
             )
         )
+        if result is not None and not result.repeated and result.scans:
+            await announce(info.context.services.bus, result.scans)
         return PointsPayload.of(result, errors)
 
     @strawberry.mutation(

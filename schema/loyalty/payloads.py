@@ -6,6 +6,7 @@ import strawberry
 
 from domain.loyalty import Earned
 from schema.core.errors import UserError
+from schema.crm.channel.types import SerialScan
 from schema.loyalty.types import Activity, Campaign, PointsEntry, Voucher
 from schema.people.types import Member
 
@@ -15,6 +16,10 @@ class PointsPayload:
     entry: PointsEntry | None = None
     member: Member | None = None
     vouchers_issued: list[Voucher] = strawberry.field(default_factory=list)
+    serials: list[SerialScan] = strawberry.field(
+        default_factory=list,
+        description="purchaseRecord: what the scan found of each code given, in their order.",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
@@ -25,6 +30,7 @@ class PointsPayload:
             entry=PointsEntry.of(result.entry),
             member=Member.of(result.member),
             vouchers_issued=[Voucher.of(v) for v in result.vouchers],
+            serials=[SerialScan.of(s) for s in result.scans],
             errors=errors,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.access.visibility import visible_members
+from domain.crm.channel.models import Distributor as DistributorModel
 from domain.errors import Invalid
 from domain.people.members import member_by_phone, search_members
 from domain.people.models import Member as MemberModel
@@ -37,6 +38,10 @@ async def viewer_of(principal: Principal) -> Viewer | None:
             return None
         viewer.staff = Staff.of(staff)
         viewer.store = Store.of(await StoreModel.get(id=staff.store_id))
+    elif principal.is_distributor:
+        if not await DistributorModel.exists(id=principal.user_id):
+            return None
+        viewer.distributor_pk = principal.user_id
     return viewer
 
 

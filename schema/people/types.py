@@ -28,6 +28,7 @@ from schema.core.relay import Connection, Node, paginate, to_global_id
 from schema.stores.types import Store, load_store
 
 if TYPE_CHECKING:
+    from schema.crm.channel.types import Distributor
     from schema.loyalty.types import PointsEntry, TierChange, Voucher
     from schema.orders.types import Order
 
@@ -36,6 +37,7 @@ LazyPointsEntry = Annotated["PointsEntry", strawberry.lazy("schema.loyalty.types
 LazyVoucher = Annotated["Voucher", strawberry.lazy("schema.loyalty.types")]
 LazyTierChange = Annotated["TierChange", strawberry.lazy("schema.loyalty.types")]
 LazyOrder = Annotated["Order", strawberry.lazy("schema.orders.types")]
+LazyDistributor = Annotated["Distributor", strawberry.lazy("schema.crm.channel.types")]
 
 
 @strawberry.type
@@ -148,3 +150,10 @@ class Viewer:
     member: Member | None
     staff: Staff | None
     store: Store | None
+    distributor_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(description="A distributor's sign-in: the distributor.")
+    async def distributor(self) -> LazyDistributor | None:
+        from schema.crm.channel.types import load_distributor
+
+        return await load_distributor(self.distributor_pk)

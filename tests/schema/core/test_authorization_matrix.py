@@ -22,8 +22,10 @@ from typing import Any
 import pytest
 
 from domain import loyalty, orders
+from domain.crm.channel import distributors
+from domain.crm.channel.models import DiversionAlert
 from domain.enums import StaffRole
-from domain.principal import Principal
+from domain.principal import Principal, Role
 from domain.stores.lines import Line
 from domain.stores.models import Store
 from schema.core.context import Context
@@ -33,7 +35,16 @@ from tests.e2e.server import poll
 from tests.factories import PASSWORD
 from tests.orders_helpers import HOME, place, stores_east
 
-CALLERS = ("anonymous", "member", "other_member", "clerk", "manager", "other_clerk", "admin")
+CALLERS = (
+    "anonymous",
+    "member",
+    "other_member",
+    "clerk",
+    "manager",
+    "other_clerk",
+    "admin",
+    "distributor",
+)
 OK, DENIED, HIDDEN, REFUSED = "ok", "denied", "hidden", "refused"
 _phones = itertools.count(1)
 
@@ -60,6 +71,11 @@ async def build_world(dispatch: Any) -> World:
     member = await factories.member(home=a)
     clerk = await factories.staff(a)
     product = await factories.product()
+    admin = factories.as_admin(await factories.admin())
+    # A distributor supplying store A, with its own sign-in.
+    distributor = await distributors.create_distributor(
+        admin, code=f"D{next(_phones)}", name="North", store_ids=[a.id]
+    )
     principals: dict[str, Principal | None] = {
         "anonymous": None,
         "member": factories.as_member(member),
@@ -67,7 +83,8 @@ async def build_world(dispatch: Any) -> World:
         "clerk": factories.as_staff(clerk),
         "manager": factories.as_staff(await factories.staff(a, StaffRole.MANAGER)),
         "other_clerk": factories.as_staff(await factories.staff(b)),
-        "admin": factories.as_admin(await factories.admin()),
+        "admin": admin,
+        "distributor": Principal(Role.DISTRIBUTOR, distributor.id),
     }
     placed = await place(dispatch, factories.as_member(member), product)
     assert placed.order.store_id == a.id
@@ -78,8 +95,9 @@ async def build_world(dispatch: Any) -> World:
         "member": to_global_id("Member", member.id),
         "clerk": to_global_id("Staff", clerk.id),
         "product": to_global_id("Product", product.id),
+        "distributor": to_global_id("Distributor", distributor.id),
     }
-    extra = {"order_pk": placed.order.id, "member_pk": member.id}
+    extra = {"order_pk": placed.order.id, "member_pk": member.id, "distributor_pk": distributor.id}
     return World(principals, a, b, member.phone, ids, dispatch, extra)
 
 
@@ -156,6 +174,53 @@ async def _an_activity_running(world: World) -> None:
         ends_at=now + timedelta(hours=1),
     )
     world.ids["activity"] = to_global_id("Activity", activity.id)
+
+
+async def _a_sale_with_an_unknown_code(world: World) -> None:
+    """Store A sells a unit whose code nobody shipped: an UNKNOWN_SERIAL alert."""
+    product = await factories.product()
+    earned = await loyalty.record_purchase(
+        _clerk(world),
+        world.dispatch.now(),
+        member_id=world.extra["member_pk"],
+        lines=[Line(product.id, 1)],
+        key=f"matrix-{next(_phones)}",
+        serials=[f"NEVER-{next(_phones):08d}"],
+    )
+    assert earned.scans[0].alert_id is not None
+    world.ids["alert"] = to_global_id("DiversionAlert", earned.scans[0].alert_id)
+    world.extra["alert_pk"] = earned.scans[0].alert_id
+
+
+async def _an_alert_against_the_distributor(world: World) -> None:
+    """As if the code had been shipped by the world's distributor and sold twice."""
+    await _a_sale_with_an_unknown_code(world)
+    await DiversionAlert.filter(id=world.extra["alert_pk"]).update(
+        distributor_id=world.extra["distributor_pk"]
+    )
+
+
+async def _a_counter_sale_with_an_unknown_code(world: World) -> None:
+    """The same through purchaseRecord, whose resolver announces the alert on the event bus."""
+    gql = world.extra["gql"]
+    product = await factories.product()
+    token = gql.services.tokens.issue(_clerk(world))
+    context = await Context.for_checked_token(gql.services, token)
+    result = await gql.schema.execute(
+        "mutation($input: PurchaseRecordInput!) { purchaseRecord(input: $input) "
+        "{ serials { kind } errors { code } } }",
+        {
+            "input": {
+                "memberId": world.ids["member"],
+                "lines": [{"productId": to_global_id("Product", product.id), "quantity": 1}],
+                "idempotencyKey": f"k-{next(_phones)}",
+                "serials": [f"NEVER-{next(_phones):08d}"],
+            }
+        },
+        context_value=context,
+    )
+    assert result.errors is None, result.errors
+    assert result.data["purchaseRecord"]["serials"] == [{"kind": "UNKNOWN_SERIAL"}]
 
 
 def _dates() -> dict[str, str]:
@@ -372,11 +437,60 @@ ROWS: dict[str, Row] = {
     "activityCheckIn": Row(
         "mutation($a: ID!, $m: ID!) { activityCheckIn(activityId: $a, memberId: $m) "
         "{ entry { id } errors { code } } }",
-        expect(OK, anonymous=DENIED, other_member=DENIED),
+        expect(OK, anonymous=DENIED, other_member=DENIED, distributor=DENIED),
         lambda w: {"a": w.ids["activity"], "m": w.ids["member"]},
         prepare=_an_activity_running,
     ),
+    # The channel
+    "diversionAlerts": Row(
+        "{ diversionAlerts { edges { node { id } } } }",
+        expect(DENIED, admin=OK, distributor=OK),
+        seen=_edges_include("alert"),
+        prepare=_an_alert_against_the_distributor,
+    ),
+    "distributorStatements": Row(
+        '{ distributorStatements(from: "2026-01-01", to: "2026-01-31") { rebate } }',
+        expect(DENIED, admin=OK, distributor=OK),
+    ),
+    "storeSettlements": Row(
+        '{ storeSettlements(from: "2026-01-01", to: "2026-01-31") { payable } }',
+        expect(DENIED, clerk=OK, manager=OK, other_clerk=OK, admin=OK),
+    ),
+    "distributorCreate": Row(
+        "mutation($input: DistributorCreateInput!) { distributorCreate(input: $input) "
+        "{ distributor { id } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda w: {
+            "input": {"code": f"NEW{next(_phones)}", "name": "New", "storeIds": [w.ids["store_b"]]}
+        },
+    ),
+    "shipmentRecord": Row(
+        "mutation($input: ShipmentRecordInput!) { shipmentRecord(input: $input) "
+        "{ shipment { id } rejected errors { code } } }",
+        expect(DENIED, admin=OK, distributor=OK),
+        lambda w: {
+            "input": {
+                "distributorId": w.ids["distributor"],
+                "storeId": w.ids["store_a"],
+                "productId": w.ids["product"],
+                "serials": [f"UNIT-{next(_phones):08d}"],
+                "idempotencyKey": f"k-{next(_phones)}",
+            }
+        },
+    ),
+    "diversionAlertResolve": Row(
+        "mutation($id: ID!) { diversionAlertResolve(id: $id, confirmed: true) "
+        "{ alert { id status } errors { code } } }",
+        expect(DENIED, admin=OK),
+        lambda w: {"id": w.ids["alert"]},
+        prepare=_an_alert_against_the_distributor,
+    ),
     # Subscriptions
+    "diversionAlertRaised": Row(
+        "subscription { diversionAlertRaised { id kind } }",
+        expect(DENIED, admin=OK),
+        trigger=_a_counter_sale_with_an_unknown_code,
+    ),
     "orderOffers": Row(
         "subscription($s: ID) { orderOffers(storeId: $s) { kind order { id } } }",
         expect(DENIED, clerk=OK, manager=OK, admin=OK),
@@ -464,6 +578,7 @@ CASES = [(name, caller) for name in ROWS for caller in CALLERS]
 async def test_matrix(gql, dispatch, name, caller):
     row = ROWS[name]
     world = await build_world(dispatch)
+    world.extra["gql"] = gql
     if row.prepare is not None:
         await row.prepare(world)
     assert await outcome_of(gql, name, row, world, caller) == row.expect[caller]

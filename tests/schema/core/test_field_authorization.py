@@ -264,8 +264,10 @@ class Row:
 
 
 # Who may reach each target at all; the rest are UNREACHED.
-MEMBER_READERS = expect(OK, anonymous=UNREACHED, other_member=UNREACHED)
-ORDER_READERS = expect(OK, anonymous=UNREACHED, other_member=UNREACHED, other_clerk=UNREACHED)
+MEMBER_READERS = expect(OK, anonymous=UNREACHED, other_member=UNREACHED, distributor=UNREACHED)
+ORDER_READERS = expect(
+    OK, anonymous=UNREACHED, other_member=UNREACHED, other_clerk=UNREACHED, distributor=UNREACHED
+)
 MOVED_ORDER_READERS = expect(UNREACHED, member=OK, other_clerk=OK, admin=OK)
 STAFF_READERS = expect(UNREACHED, clerk=OK, manager=OK, admin=OK)
 # Reached by B's clerk through memberByPhone, but A's history is not theirs.
@@ -335,6 +337,7 @@ PERSONAL = ("Member", "Order", "Staff")
 _WITH_PARENT = "read by whoever reaches the object; REACH pins who does"
 _CATALOGUE = "a public catalogue object (products, rewards); the parent's row gates it"
 _STORE = "a public Store (as the stores root lists); the parent's row gates it"
+_CHANNEL = "the distributor whose row the caller already reached (alerts, shipments: own only)"
 PUBLIC: dict[str, str] = {
     **{f"Member.{f}": _WITH_PARENT for f in ("id", "name", "joinedAt", "source")},
     **{
@@ -350,6 +353,18 @@ PUBLIC: dict[str, str] = {
     "OrderOffer.store": _STORE,
     "PointsEntry.store": _STORE,
     "Voucher.redeemedStore": _STORE,
+    # The channel's objects are reached only through its roots (admins; a distributor its own),
+    # which the root matrix pins; what they link to is the catalogue, stores, or the
+    # distributor the caller already reached.
+    "Distributor.territory": _STORE,
+    "DiversionAlert.product": _CATALOGUE,
+    "DiversionAlert.shippedTo": _STORE,
+    "DiversionAlert.soldAt": _STORE,
+    "DiversionAlert.distributor": _CHANNEL,
+    "Shipment.product": _CATALOGUE,
+    "Shipment.store": _STORE,
+    "Shipment.distributor": _CHANNEL,
+    "Viewer.distributor": "the caller's own distributor account (None for any other role)",
 }
 
 

@@ -1,0 +1,1 @@
+"""The channel's GraphQL: distributors, shipments, diversion alerts, statements."""

@@ -1,0 +1,3 @@
+from tests.domain.crm.channel.helpers import channel
+
+__all__ = ["channel"]

@@ -12,6 +12,8 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 MODELS_MODULE = "domain.models"
+# The areas' own models modules (the package re-layout moves the rest here one by one).
+AREA_MODELS_MODULES = ["domain.crm.models"]
 MIGRATIONS_MODULE = "domain.migrations"
 
 
@@ -22,7 +24,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
-                "models": [MODELS_MODULE],
+                "models": [MODELS_MODULE, *AREA_MODELS_MODULES],
                 "default_connection": "default",
                 "migrations": MIGRATIONS_MODULE,
             }

@@ -24,6 +24,10 @@ from tests import backends
 from tests.backends import Backend
 
 TABLES = [
+    "message",
+    "callback_task",
+    "callback_day",
+    "baby",
     "token_revocation",
     "activity_check_in",
     "voucher",

@@ -159,11 +159,11 @@ def covered(purchases: tuple[PurchaseFact, ...], day: date) -> list[PurchaseFact
 
 
 def stock_left(purchases: list[PurchaseFact], on: date) -> int:
-    """Days of stock left on the morning of ``on`` by the labels (never negative): the
-    recursion itself, the definition the closed form in ``run_out`` is checked against."""
+    """Days of stock left on ``on``, after that day's purchases, by the labels (never
+    negative): the recursion itself, which the closed form in ``run_out`` is checked against."""
     runs_out: int | None = None
     for p in purchases:
-        if p.day >= on:
+        if p.day > on:
             break
         start = day_number(p.day)
         runs_out = max(runs_out if runs_out is not None else start, start) + p.coverage

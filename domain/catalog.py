@@ -29,7 +29,7 @@ async def create_product(
     if points_per_yuan < 0 or points_per_yuan > 100:
         raise Invalid("pointsPerYuan must be between 0 and 100.", "pointsPerYuan")
     if days_per_unit is not None:
-        validation.whole(days_per_unit, "daysPerUnit", minimum=1, maximum=3650)
+        validation.whole(days_per_unit, "daysPerUnit", minimum=1, maximum=365)
     if await Product.exists(sku=sku):
         raise Duplicate("A product with this sku exists.", "sku")
     try:

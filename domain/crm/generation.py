@@ -77,7 +77,7 @@ def local_day(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
-STEPS = ("claim the day", "tasks", "close moot tasks", "vouchers", "messages")
+STEPS = ("claim the day", "tasks", "close expired tasks", "vouchers", "messages")
 
 
 async def generate_day(
@@ -93,6 +93,10 @@ async def generate_day(
 
     async with in_transaction() as conn:
         sql = _Sql(conn, day, zone, settings, now)
+        if sql.pg:
+            # A few statements over every purchase, once a day: let their sorts and hashes
+            # stay in memory (the default 4 MB spills 600,000 rows to disk).
+            await conn.execute_script("SET LOCAL work_mem = '256MB'")
         step(0)
         claimed = await sql.run(
             "INSERT INTO callback_day (day, created, generated_at) VALUES ({day}, 0, {now})"
@@ -124,7 +128,7 @@ async def _make(sql: _Sql, step: Callable[[int], None]) -> Generated:
     step(1)
     tasks = await sql.run(sql.tasks())
     step(2)
-    closed = await sql.run(sql.close_expired()) + await sql.run(sql.close_bought())
+    closed = await sql.run(sql.close_expired())
     step(3)
     vouchers = await sql.run(sql.vouchers()) if sql.settings.gift_sku else 0
     step(4)
@@ -291,49 +295,47 @@ class _Sql:
             FROM purchase p LEFT JOIN cover cv ON cv.purchase_id = p.id
             WHERE p.created_at < {{start}}{self.only_member("p.member_id")}
         ),
-        ranked AS (
-            SELECT member_id, store_id, d,
-                   ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY d DESC, id DESC) AS rn,
-                   MIN(d) OVER (PARTITION BY member_id) AS first_d
-            FROM bought
-        ),
-        summary AS (
-            SELECT member_id, store_id AS last_store, d AS last_d, first_d
-            FROM ranked WHERE rn = 1
-        ),
-        stock_rows AS (
+        ordered AS (
+            -- One sort, by member and time: every window below shares it.
             SELECT member_id, d, c,
                    CAST(SUM(c) OVER (PARTITION BY member_id ORDER BY d, id
-                                     ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
-                        AS BIGINT) AS t,
-                   COUNT(*) OVER (PARTITION BY member_id) AS n,
-                   MAX(d) OVER (PARTITION BY member_id) - MIN(d) OVER (PARTITION BY member_id)
+                                     ROWS UNBOUNDED PRECEDING) AS BIGINT) AS p,
+                   LAST_VALUE(store_id) OVER (PARTITION BY member_id ORDER BY d, id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_store
+            FROM bought
+        ),
+        totals AS (
+            -- Per member, over the covered purchases: n, the days between the first and the
+            -- last (a), the coverage bought before the last (b: the running sum before it,
+            -- the largest such as the sum only grows), and all of it (s).
+            SELECT member_id, d, c, p, last_store,
+                   SUM(CASE WHEN c > 0 THEN 1 ELSE 0 END) OVER w AS n,
+                   MAX(CASE WHEN c > 0 THEN d END) OVER w - MIN(CASE WHEN c > 0 THEN d END) OVER w
                        AS a,
-                   CAST(SUM(c) OVER (PARTITION BY member_id) AS BIGINT)
-                       - FIRST_VALUE(c) OVER (PARTITION BY member_id ORDER BY d DESC, id DESC)
-                       AS b
-            FROM bought WHERE c > 0
+                   MAX(CASE WHEN c > 0 THEN p - c END) OVER w AS b,
+                   MAX(p) OVER w AS s
+            FROM ordered
+            WINDOW w AS (PARTITION BY member_id)
         ),
         paced AS (
-            SELECT member_id, d, t, n,
+            SELECT member_id, d, c, p, s, n, last_store,
                    CASE WHEN n >= {callbacks.OBSERVED_FROM} AND a > 0 THEN 1 ELSE 0 END AS observed,
                    CASE WHEN n < {callbacks.OBSERVED_FROM} OR a = 0 THEN 1
                         WHEN a * 2 < b THEN 1 WHEN a > b * 2 THEN 2 ELSE a END AS num,
                    CASE WHEN n < {callbacks.OBSERVED_FROM} OR a = 0 THEN 1
                         WHEN a * 2 < b THEN 2 WHEN a > b * 2 THEN 1 ELSE b END AS den
-            FROM stock_rows
+            FROM totals
         ),
-        stock AS (
-            SELECT member_id, MAX(n) AS n, MAX(observed) AS observed, MAX(num) AS num,
-                   MAX(den) AS den, MAX(d * den + t * num) / MAX(den) AS r
+        summary AS (
+            -- r: max over covered purchases k of d_k + (c_k + ... + c_n) x num / den, as
+            -- one integer division; null for a member with no covered purchase.
+            SELECT member_id, MIN(d) AS first_d, MAX(d) AS last_d, MAX(last_store) AS last_store,
+                   MAX(n) AS n, MAX(observed) AS observed, MAX(num) AS num, MAX(den) AS den,
+                   MAX(CASE WHEN c > 0 THEN d * den + (s - p + c) * num END) / MAX(den) AS r
             FROM paced GROUP BY member_id
         ),
-        callable AS (
-            SELECT m.id, m.name, m.birthday, COALESCE(m.home_store_id, s.last_store) AS store_id
-            FROM member m LEFT JOIN summary s ON s.member_id = m.id
-            WHERE COALESCE(m.home_store_id, s.last_store) IS NOT NULL{self.only_member("m.id")}
-              AND NOT EXISTS (SELECT 1 FROM callback_task x
-                              WHERE x.member_id = m.id AND x.outcome = 'DECLINED')
+        since AS (
+            SELECT DISTINCT p.member_id FROM purchase p WHERE p.created_at >= {{start}}
         )"""
 
     def tasks(self) -> str:
@@ -349,66 +351,70 @@ class _Sql:
             words.FIRST_PURCHASE, days="{d} - sm.first_d", first=self.iso("sm.first_d")
         )
         birthday_closes = self.date_of("{d} + {birthday_window}")
+        # The home store; without one, the store of the last purchase.
+        store = "COALESCE(m.home_store_id, s.last_store)"
+        store_sm = "COALESCE(m.home_store_id, sm.last_store)"
         return f"""
         INSERT INTO callback_task
             (member_id, kind, status, store_id, due_on, occasion, reason, runs_out_on,
-             open_until, created_at)
+             open_until, closed_at, created_at)
         WITH {self.history()}
-        SELECT member_id, kind, 'OPEN', store_id, {{day}}, occasion, reason, runs_out_on,
-               open_until, {{now}}
+        SELECT member_id, kind, status, store_id, {{day}}, occasion, reason, runs_out_on,
+               open_until, closed_at, {{now}}
         FROM (
-            SELECT c.id AS member_id,
+            SELECT m.id AS member_id,
                    CASE WHEN {{d}} < s.r THEN '{Kind.RUN_OUT}' ELSE '{Kind.LAPSED}' END AS kind,
-                   c.store_id, {ends} AS occasion,
+                   {store} AS store_id, {ends} AS occasion,
                    CASE WHEN {{d}} < s.r THEN {run_out} ELSE {lapsed} END AS reason,
                    {self.date_of("s.r")} AS runs_out_on,
                    CASE WHEN {{d}} < s.r THEN {self.date_of("s.r + {lapsed} - 1")} END
-                       AS open_until
-            FROM callable c JOIN stock s ON s.member_id = c.id
-                 JOIN summary sm ON sm.member_id = c.id
+                       AS open_until,
+                   -- Made late (catching up), or the member bought between midnight and the
+                   -- morning run: already moot, so born CLOSED.
+                   CASE WHEN since.member_id IS NULL THEN 'OPEN' ELSE 'CLOSED' END AS status,
+                   CASE WHEN since.member_id IS NOT NULL THEN {{now}} END AS closed_at
+            FROM summary s JOIN member m ON m.id = s.member_id
+                 LEFT JOIN since ON since.member_id = m.id
             WHERE (s.r - {{lead}} <= {{d}} AND {{d}} < s.r)
                OR (s.r + {{lapsed}} <= {{d}} AND {{d}} < s.r + {{lapsed}} + {{lapsed_window}}
-                   AND sm.last_d < s.r)
+                   AND s.last_d < s.r)
             UNION ALL
-            SELECT c.id, '{Kind.FIRST_PURCHASE}', c.store_id, {self.iso("sm.first_d")}, {first},
-                   NULL, {self.date_of("sm.first_d + {first_open}")}
-            FROM callable c JOIN summary sm ON sm.member_id = c.id
+            SELECT m.id, '{Kind.FIRST_PURCHASE}', {store_sm}, {self.iso("sm.first_d")}, {first},
+                   NULL, {self.date_of("sm.first_d + {first_open}")}, 'OPEN', NULL
+            FROM summary sm JOIN member m ON m.id = sm.member_id
             WHERE sm.first_d + {{first_call}} <= {{d}} AND {{d}} <= sm.first_d + {{first_open}}
             UNION ALL
-            SELECT c.id, '{Kind.BIRTHDAY}', c.store_id,
+            SELECT m.id, '{Kind.BIRTHDAY}', {store_sm},
                    'member:' || {self.text("{year}")},
-                   {self.words(words.MEMBER_BIRTHDAY, name="c.name")}, NULL, {birthday_closes}
-            FROM callable c
-            WHERE c.birthday IS NOT NULL AND {self.birthday_today("c.birthday")}
+                   {self.words(words.MEMBER_BIRTHDAY, name="m.name")}, NULL, {birthday_closes},
+                   'OPEN', NULL
+            FROM member m LEFT JOIN summary sm ON sm.member_id = m.id
+            WHERE m.birthday IS NOT NULL AND {self.birthday_today("m.birthday")}
+                  {self.only_member("m.id")}
             UNION ALL
-            SELECT c.id, '{Kind.BIRTHDAY}', c.store_id,
+            SELECT m.id, '{Kind.BIRTHDAY}', {store_sm},
                    'baby:' || {self.text("b.id")} || ':' || {self.text("{year}")},
                    {
             self.words(
                 words.BABY_BIRTHDAY, name="b.name", age="{year} - " + self.year_of("b.birthday")
             )
         },
-                   NULL, {birthday_closes}
-            FROM callable c JOIN baby b ON b.member_id = c.id
+                   NULL, {birthday_closes}, 'OPEN', NULL
+            FROM baby b JOIN member m ON m.id = b.member_id
+                 LEFT JOIN summary sm ON sm.member_id = m.id
             WHERE {self.birthday_today("b.birthday")} AND b.birthday < {{day}}
+                  {self.only_member("m.id")}
         ) AS candidates
-        WHERE true
+        -- Someone to call them, and they did not ask us not to.
+        WHERE store_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM callback_task x
+                          WHERE x.member_id = candidates.member_id AND x.outcome = 'DECLINED')
         ON CONFLICT DO NOTHING"""
 
     def close_expired(self) -> str:
         return f"""
         UPDATE callback_task SET status = 'CLOSED', closed_at = {{now}}
         WHERE status = 'OPEN' AND open_until < {{day}}{self.only_member("member_id")}"""
-
-    def close_bought(self) -> str:
-        """A day made late (catching up), or a purchase between midnight and the morning run:
-        the member bought on or after the day began, so its RUN_OUT and LAPSED are moot."""
-        return f"""
-        UPDATE callback_task SET status = 'CLOSED', closed_at = {{now}}
-        WHERE status = 'OPEN' AND due_on = {{day}}
-          AND kind IN ('{Kind.RUN_OUT}', '{Kind.LAPSED}'){self.only_member("member_id")}
-          AND EXISTS (SELECT 1 FROM purchase p
-                      WHERE p.member_id = callback_task.member_id AND p.created_at >= {{start}})"""
 
     def celebrating(self) -> str:
         """CTEs: the members whose own birthday is the day, with the store to collect at."""
@@ -492,9 +498,12 @@ async def generate_due(
     """Make every day due at ``now`` (see ``days_due``); a fresh database starts with today."""
     zone = settings.zone()
     local_today = now.astimezone(zone).date()
-    made = await days_made(local_today - timedelta(days=catch_up))
-    if not made and not await days_made(callbacks.FIRST_DAY):
+    # One read: whether any day was ever made and which recent ones were must agree (a
+    # second read could see another worker's first day and catch up a week before it).
+    made = await days_made(callbacks.FIRST_DAY)
+    if not made:
         catch_up = 1
+    made = {d for d in made if d >= local_today - timedelta(days=catch_up)}
     return [
         await generate_day(day, settings, now) for day in days_due(now, zone, hour, made, catch_up)
     ]

@@ -167,6 +167,12 @@ async def test_the_sql_makes_what_the_rules_say(db, seed):
     made = await CallbackTask.exclude(occasion="declined-before")
     assert sorted(_task_row(t) for t in made) == sorted(_task_row(t) for t in plan.tasks)
     assert result.tasks == len(plan.tasks)
+    # A stock task whose member has bought since the day began is moot: born CLOSED.
+    since = day_start(day, SHANGHAI)
+    bought = set(await Purchase.filter(created_at__gte=since).values_list("member_id", flat=True))
+    for task in made:
+        if task.kind in (Kind.RUN_OUT, Kind.LAPSED):
+            assert (task.status == CallbackStatus.CLOSED) == (task.member_id in bought)
     vouchers = await Voucher.filter(kind=VoucherKind.BIRTHDAY)
     assert sorted((v.member_id, v.store_id, v.valid_until) for v in vouchers) == sorted(
         (g.member_id, g.store_id, g.valid_until) for g in plan.gifts

@@ -53,7 +53,11 @@ def create_app(
                 [
                     asyncio.create_task(
                         run_background(
-                            runtime.dispatch, runtime.redis, stop, settings.reconcile_seconds
+                            runtime.dispatch,
+                            runtime.redis,
+                            stop,
+                            settings.reconcile_seconds,
+                            settings.crm,
                         )
                     )
                 ]

@@ -9,7 +9,9 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from api.settings import Settings, SettingsError
 from api.structured_logs import configure_logging
@@ -52,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL schema as SDL")
     export.add_argument("--output", type=Path, default=SCHEMA_FILE, help=f"default: {SCHEMA_FILE}")
     export.set_defaults(run=_export_schema)
+
+    tasks = commands.add_parser("tasks", help="call-back tasks")
+    tasks_commands = tasks.add_subparsers(dest="tasks_command", required=True)
+    generate = tasks_commands.add_parser(
+        "generate", help="make a day's call-back tasks now (again: none)"
+    )
+    generate.add_argument(
+        "--day",
+        type=_day,
+        help="YYYY-MM-DD, in BRAND_TIMEZONE (default: today there)",
+    )
+    generate.set_defaults(run=_tasks_generate)
 
     storeapp = commands.add_parser("storeapp", help="the store app in a terminal")
     storeapp_commands = storeapp.add_subparsers(dest="storeapp_command", required=True)
@@ -192,6 +206,59 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     output.write_text(str(build_schema()) + "\n")
     print(f"wrote {output}")
     return 0
+
+
+def progress_bar(out: TextIO, width: int = 20) -> Callable[[str, int, int], None]:
+    """A one-line bar, redrawn in place on a terminal, one line per step elsewhere."""
+    live = out.isatty()
+
+    def show(step: str, done: int, total: int) -> None:
+        filled = width * done // max(total, 1)
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {step}"
+        if live:
+            out.write("\r" + line.ljust(width + 40) + ("\n" if done >= total else ""))
+        else:
+            out.write(line + "\n")
+        out.flush()
+
+    return show
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
+
+
+def _tasks_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from zoneinfo import ZoneInfo
+
+    from api.runtime import crm_generation
+    from domain.crm.generation import generate_day
+    from domain.errors import DomainError
+
+    now = datetime.now(UTC)
+    day: date = args.day or now.astimezone(ZoneInfo(settings.crm.brand_timezone)).date()
+
+    async def work() -> int:
+        try:
+            made = await generate_day(
+                day, crm_generation(settings.crm), now, progress=progress_bar(sys.stdout)
+            )
+        except DomainError as exc:
+            print(f"o2o: {exc.message}", file=sys.stderr)
+            return 2
+        if not made.made:
+            print(f"{day}: made already, nothing new")
+            return 0
+        print(
+            f"{day}: {made.tasks} tasks, {made.closed} closed, {made.vouchers} vouchers,"
+            f" {made.messages} messages"
+        )
+        return 0
+
+    return _with_database(settings, work)
 
 
 def _storeapp_listen(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from tortoise.context import TortoiseContext
 
-from api.settings import Settings
+from api.settings import CrmSettings, Settings
+from domain import messagebus
+from domain.crm import callbacks, generation, listeners
 from domain.db import close_database, open_database
 from domain.orders import Dispatch
 from domain.stores.network import rebuild_store_index, store_index
@@ -50,8 +52,27 @@ async def open_runtime(
             clock=clock or SystemClock(),
             offer_timeout=settings.offer_timeout_seconds,
         )
-        yield Runtime(db=db, redis=redis, bus=bus, dispatch=dispatch)
+        crm = crm_generation(settings.crm)
+        listeners.subscribe(messagebus.bus, crm)
+        try:
+            yield Runtime(db=db, redis=redis, bus=bus, dispatch=dispatch)
+        finally:
+            listeners.unsubscribe(messagebus.bus, crm)
     finally:
         await bus.close()
         await redis.aclose()
         await close_database(db)
+
+
+def crm_generation(crm: CrmSettings) -> generation.Settings:
+    """The settings as plain values for the domain."""
+    return generation.Settings(
+        rules=callbacks.Config(
+            first_purchase_call_days=crm.first_purchase_call_days,
+            run_out_lead_days=crm.run_out_lead_days,
+            lapsed_after_days=crm.lapsed_after_days,
+            birthday_gift=crm.birthday_gift_sku is not None,
+        ),
+        timezone=crm.brand_timezone,
+        gift_sku=crm.birthday_gift_sku,
+    )

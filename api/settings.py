@@ -64,6 +64,33 @@ class AbuseLimits:
 
 
 @dataclass(frozen=True)
+class CrmSettings:
+    """The data centre: call-back rules, the morning run, the outbox."""
+
+    brand_timezone: str = "Asia/Shanghai"
+    first_purchase_call_days: int = 3
+    run_out_lead_days: int = 3
+    lapsed_after_days: int = 30
+    callback_hour: int = 7
+    birthday_gift_sku: str | None = None
+    message_webhook_url: str | None = None
+    message_max_attempts: int = 8
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> CrmSettings:
+        return cls(
+            brand_timezone=_timezone(env.get("BRAND_TIMEZONE", "") or "Asia/Shanghai"),
+            first_purchase_call_days=_within(env, "FIRST_PURCHASE_CALL_DAYS", 3, 1, 5),
+            run_out_lead_days=_within(env, "RUN_OUT_LEAD_DAYS", 3, 0, 60),
+            lapsed_after_days=_within(env, "LAPSED_AFTER_DAYS", 30, 1, 365),
+            callback_hour=_within(env, "CALLBACK_HOUR", 7, 0, 23),
+            birthday_gift_sku=(env.get("BIRTHDAY_GIFT_SKU", "").strip().upper() or None),
+            message_webhook_url=_webhook(env.get("MESSAGE_WEBHOOK_URL", "")),
+            message_max_attempts=_within(env, "MESSAGE_MAX_ATTEMPTS", 8, 1, 100),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = "memory://"
@@ -82,6 +109,7 @@ class Settings:
     max_tokens: int = 2000
     abuse: AbuseLimits = field(default_factory=lambda: AbuseLimits())
     settlement_yuan_per_point: Decimal = DEFAULT_YUAN_PER_POINT
+    crm: CrmSettings = field(default_factory=lambda: CrmSettings())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -109,6 +137,7 @@ class Settings:
             settlement_yuan_per_point=_yuan(
                 env, "SETTLEMENT_YUAN_PER_POINT", d.settlement_yuan_per_point
             ),
+            crm=CrmSettings.from_env(env),
         )
 
 
@@ -206,3 +235,34 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.strip().isdigit():
         raise SettingsError(f"{name}: expected a whole number (0 turns it off), got {raw!r}")
     return int(raw)
+
+
+def _within(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name}: expected a whole number from {low} to {high}, got {raw!r}")
+    return int(raw)
+
+
+def _timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"BRAND_TIMEZONE: expected an IANA time zone such as Asia/Shanghai, got {name!r}"
+        ) from None
+    return name
+
+
+def _webhook(url: str) -> str | None:
+    url = url.strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SettingsError(f"MESSAGE_WEBHOOK_URL: expected an http(s):// URL, got {url!r}")
+    return url

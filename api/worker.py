@@ -7,13 +7,17 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from api.runtime import open_runtime
-from api.settings import Settings
+from api.runtime import crm_generation, open_runtime
+from api.settings import CrmSettings, Settings
+from domain.crm import generation, outbox
 from domain.orders import Dispatch, expire_offers, reschedule_pending
 from domain.stores.network import rebuild_store_index
 from realtime import keys
 from realtime.client import Redis
+from realtime.clock import Clock
 from realtime.deadlines import DeadlineWorker
 
 log = logging.getLogger("o2o.worker")
@@ -68,14 +72,66 @@ def deadline_worker(dispatch: Dispatch, redis: Redis) -> DeadlineWorker:
     )
 
 
-async def run_background(
-    dispatch: Dispatch, redis: Redis, stop: asyncio.Event, reconcile_seconds: float
+# Days the morning run makes up after downtime (older ones are left: stale calls help no one).
+CATCH_UP_DAYS = 7
+# The morning loop looks again at least this often (seconds): a clock that jumps (a suspended
+# machine) or a day made by hand is noticed without waiting for tomorrow.
+CALLBACK_MAX_IDLE = 300.0
+
+
+async def callbacks_forever(
+    crm: CrmSettings, stop: asyncio.Event, clock: Clock, max_idle: float = CALLBACK_MAX_IDLE
 ) -> None:
-    """The worker's loops: deadlines, and the periodic reconcile."""
-    await asyncio.gather(
+    """Each morning at CALLBACK_HOUR (the brand's time zone) make the day's tasks, and the
+    days missed while no worker ran. Any number of workers may run this: the database's
+    ``callback_day`` row makes each day once."""
+    rules = crm_generation(crm)
+    zone = ZoneInfo(crm.brand_timezone)
+    while not stop.is_set():
+        now = datetime.fromtimestamp(clock.now(), UTC)
+        delay = min(generation.seconds_to_next_run(now, zone, crm.callback_hour), max_idle)
+        try:
+            for made in await generation.generate_due(now, rules, crm.callback_hour, CATCH_UP_DAYS):
+                if made.made:
+                    log.info(
+                        "call-back tasks for %s: %d tasks, %d closed, %d vouchers, %d messages",
+                        made.day,
+                        made.tasks,
+                        made.closed,
+                        made.vouchers,
+                        made.messages,
+                    )
+        except Exception:  # the database away: try again shortly
+            log.exception("making the call-back tasks failed")
+            delay = min(delay, 60.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+
+
+async def outbox_forever(crm: CrmSettings, stop: asyncio.Event) -> None:
+    if crm.message_webhook_url is None:
+        log.info("MESSAGE_WEBHOOK_URL is not set: messages stay QUEUED for an operator")
+        return
+    delivery = outbox.Delivery(crm.message_webhook_url, max_attempts=crm.message_max_attempts)
+    await outbox.run_outbox(delivery, stop, lambda: datetime.now(UTC))
+
+
+async def run_background(
+    dispatch: Dispatch,
+    redis: Redis,
+    stop: asyncio.Event,
+    reconcile_seconds: float,
+    crm: CrmSettings | None = None,
+) -> None:
+    """The worker's loops: deadlines, the periodic reconcile and, given ``crm``, the morning
+    call-back run and the outbox."""
+    loops = [
         deadline_worker(dispatch, redis).run(stop),
         reconcile_forever(dispatch, stop, reconcile_seconds),
-    )
+    ]
+    if crm is not None:
+        loops += [callbacks_forever(crm, stop, dispatch.clock), outbox_forever(crm, stop)]
+    await asyncio.gather(*loops)
 
 
 async def run_worker(settings: Settings) -> int:
@@ -85,6 +141,8 @@ async def run_worker(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     async with open_runtime(settings, listen=False) as runtime:
         log.info("worker started (offer window %ss)", settings.offer_timeout_seconds)
-        await run_background(runtime.dispatch, runtime.redis, stop, settings.reconcile_seconds)
+        await run_background(
+            runtime.dispatch, runtime.redis, stop, settings.reconcile_seconds, settings.crm
+        )
     log.info("worker stopped")
     return 0

@@ -19,6 +19,7 @@ MODELS_MODULES = [
     "domain.orders.models",
     "domain.loyalty.models",
     "domain.access.models",
+    "domain.crm.models",
     "domain.crm.channel.models",
 ]
 MIGRATIONS_MODULE = "domain.migrations"

@@ -59,3 +59,9 @@ class Channel(StrEnum):
 class VoucherStatus(StrEnum):
     ISSUED = "ISSUED"
     REDEEMED = "REDEEMED"
+
+
+class VoucherKind(StrEnum):
+    SIX_FOR_ONE = "SIX_FOR_ONE"
+    WELCOME = "WELCOME"
+    BIRTHDAY = "BIRTHDAY"

@@ -28,6 +28,10 @@ from tests.backends import Backend
 pytest_plugins = ["tests.counter"]
 
 TABLES = [
+    "message",
+    "callback_task",
+    "callback_day",
+    "baby",
     "serial_scan",
     "diversion_alert",
     "shipped_unit",

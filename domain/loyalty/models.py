@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from domain.enums import Channel, MemberTier, PointsEntryKind, VoucherStatus
+from domain.enums import Channel, MemberTier, PointsEntryKind, VoucherKind, VoucherStatus
 
 if TYPE_CHECKING:
     from domain.orders.models import Order
@@ -124,20 +124,29 @@ class PurchaseLine(Model):
 
 
 class Voucher(Model):
-    """A free member pack ("buy six, get one")."""
+    """A free product: a member pack ("buy six, get one"), a welcome or a birthday gift."""
 
     member_id: int
     product_id: int | None
     entry_id: int | None
     redeemed_store_id: int | None
     redeemed_by_id: int | None
+    store_id: int | None
     id = fields.BigIntField(primary_key=True)
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="vouchers", on_delete=fields.RESTRICT
     )
-    # The n-th voucher of this member, unique: a member can never hold more than
-    # floor(member-pack units / 6) of them, whatever races.
-    ordinal = fields.IntField()
+    kind = fields.CharEnumField(VoucherKind, max_length=16, default=VoucherKind.SIX_FOR_ONE)
+    # SIX_FOR_ONE: the n-th voucher of this member, unique: a member can never hold more than
+    # floor(member-pack units / 6) of them, whatever races. Null for the other kinds.
+    ordinal = fields.IntField(null=True)
+    # Other kinds: what they are for, unique, so a gift is issued once (e.g. a birthday's year).
+    occasion = fields.CharField(max_length=64, null=True, unique=True)
+    # Where it can be collected; null: any store.
+    store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="collectable_vouchers", null=True, on_delete=fields.RESTRICT
+    )
+    valid_until = fields.DateField(null=True)
     product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="vouchers", null=True, on_delete=fields.RESTRICT
     )

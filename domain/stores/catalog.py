@@ -29,7 +29,7 @@ async def create_product(
     price = validation.money(price, "price")
     points_per_yuan = validation.rate(points_per_yuan, "pointsPerYuan", maximum=MAX_POINTS_PER_YUAN)
     if days_per_unit is not None:
-        validation.whole(days_per_unit, "daysPerUnit", minimum=1, maximum=3650)
+        validation.whole(days_per_unit, "daysPerUnit", minimum=1, maximum=365)
     if await Product.exists(sku=sku):
         raise Duplicate("A product with this sku exists.", "sku")
     try:

@@ -30,6 +30,8 @@ KNOWN_CODES = frozenset(
         "DEPTH_LIMIT",
         "ALIAS_LIMIT",
         "TOKEN_LIMIT",
+        "COMPLEXITY_LIMIT",
+        "REPEAT_LIMIT",
         "SERVICE_UNAVAILABLE",
     }
 )

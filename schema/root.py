@@ -8,16 +8,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    DisableIntrospection,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.graphql import OperationType
 
+from schema.documents import Documents, PreparedDocuments
 from schema.errors import PublicError
 from schema.limits import Limits, limit_extensions, validation_rules
 from schema.loyalty import Activity, Campaign
@@ -63,6 +59,8 @@ def should_mask(error: GraphQLError) -> bool:
 class Schema(strawberry.Schema):
     # Set by build_schema once the schema exists: the fast path of store apps' offer streams.
     offer_streams: OfferStreams | None = None
+    # Set by build_schema: the documents parsed and validated so far.
+    documents: Documents | None = None
 
     async def stream(
         self,
@@ -76,7 +74,7 @@ class Schema(strawberry.Schema):
     ) -> Any:
         """An ``orderOffers`` document that only reads fields has each event projected."""
         streams = self.offer_streams
-        plan = streams.plan(query, operation_name) if streams is not None else None
+        plan = await streams.plan(query, operation_name) if streams is not None else None
         if streams is not None and plan is not None:
             fast = await streams.open(plan, context_value, variable_values)
             if fast is not None:
@@ -108,11 +106,12 @@ def build_schema(
 ) -> Schema:
     limits = limits or Limits()
     rules = validation_rules(limits)
+    documents = Documents(limits)
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         *limit_extensions(limits, rules),
         lambda: MaskUnexpected(should_mask_error=should_mask),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        # Parsed, measured against the limits and validated off the event loop, and cached.
+        lambda: PreparedDocuments(documents),
         # Last, so that it exits first: it sees errors before MaskErrors replaces them.
         observer(reporter),
     ]
@@ -141,7 +140,6 @@ def build_schema(
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
-    schema.offer_streams = OfferStreams(
-        schema._schema, rules, max_tokens=limits.max_tokens, reporter=reporter
-    )
+    schema.documents = documents
+    schema.offer_streams = OfferStreams(schema._schema, rules, limits=limits, reporter=reporter)
     return schema

@@ -25,7 +25,7 @@ from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from schema.limits import Limits, measure
+from schema.limits import Limits, measure, unnamed_operation
 
 T = TypeVar("T")
 Rules = tuple[type[ASTValidationRule], ...]
@@ -124,6 +124,9 @@ class PreparedDocuments(SchemaExtension):
     """Parsing and validation from ``Documents``: strawberry's own steps then find them done.
 
     Replaces strawberry's ParserCache and ValidationCache, which do the same work on the loop.
+    A document of several operations without ``operationName`` is refused here too, once it
+    is valid (so that validation's own errors, such as an anonymous operation among others,
+    are the ones reported).
     """
 
     def __init__(self, documents: Documents) -> None:
@@ -144,5 +147,10 @@ class PreparedDocuments(SchemaExtension):
     async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         assert self.prepared is not None
-        context.pre_execution_errors = list(self.prepared.errors)
+        errors = self.prepared.errors
+        if not errors:
+            # strawberry keeps the operationName the client sent only here.
+            unnamed = unnamed_operation(self.prepared.document, context._provided_operation_name)
+            errors = [unnamed] if unnamed is not None else []
+        context.pre_execution_errors = list(errors)
         yield

@@ -43,6 +43,10 @@ class LimitCode(StrEnum):
     REPEAT_LIMIT = "REPEAT_LIMIT"
 
 
+# Not a limit: a document of several operations names the one to run.
+OPERATION_NAME_REQUIRED = "OPERATION_NAME_REQUIRED"
+
+
 @dataclass(frozen=True)
 class Limits:
     max_depth: int = 12
@@ -266,6 +270,28 @@ def _path(keys: list[tuple[int, str]], place: int) -> str:
 
 def _refusal(message: str, code: LimitCode, node: FieldNode | None = None) -> GraphQLError:
     return GraphQLError(message, nodes=node, extensions={"code": code.value})
+
+
+def unnamed_operation(document: DocumentNode, operation_name: str | None) -> GraphQLError | None:
+    """The refusal of a document of several operations that does not say which to run.
+
+    strawberry would run the first; graphql-core's rule is to refuse (the spec's
+    GetOperation: "If operationName is null: if document contains exactly one operation
+    return it, otherwise produce a query error").
+    """
+    operations = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    if operation_name is not None or len(operations) < 2:
+        return None
+    names = ", ".join(op.name.value if op.name else "(anonymous)" for op in operations)
+    return GraphQLError(
+        f"This document holds {len(operations)} operations ({names}): "
+        "name the one to run in operationName.",
+        extensions={"code": OPERATION_NAME_REQUIRED},
+    )
 
 
 def validation_rules(limits: Limits) -> list[type[ASTValidationRule]]:

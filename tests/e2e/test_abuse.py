@@ -194,3 +194,25 @@ async def test_the_worst_documents_do_not_hold_the_server(server):
     assert max(probes) < 1.0, sorted(probes)[-10:]
     refusals = [seconds for want, _, seconds in answers if want is not None]
     assert max(refusals) < 3.0, sorted(refusals)[-10:]
+
+
+async def test_several_operations_need_operation_name(server):
+    two = "query A { products { sku } } query B { stores { edges { node { code } } } }"
+    async with httpx.AsyncClient() as client:
+        unnamed = await client.post(f"{server.url}/graphql", json={"query": two})
+        named = await client.post(
+            f"{server.url}/graphql", json={"query": two, "operationName": "B"}
+        )
+    assert unnamed.json()["data"] is None
+    assert unnamed.json()["errors"][0]["extensions"]["code"] == "OPERATION_NAME_REQUIRED"
+    assert set(named.json()["data"]) == {"stores"}
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    subscriptions = (
+        "subscription A { ordersUnassigned { id } } "
+        "subscription B { orderOffers(storeId: null) { kind } }"
+    )
+    async with graphql_socket(ws_url(server.url), admin) as socket:
+        op = await socket.subscribe(subscriptions)
+        message = await socket.receive()
+        assert (message["type"], message["id"]) == ("error", op), message
+        assert message["payload"][0]["extensions"]["code"] == "OPERATION_NAME_REQUIRED"

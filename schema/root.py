@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -44,6 +45,14 @@ log = logging.getLogger("o2o.graphql")
 
 __all__ = ["Limits", "build_schema", "should_mask"]
 
+# graphql-core's " Did you mean 'search'?" (or "… the enum value 'PENDING'?"): names of
+# arguments, types, enum values and input fields the client did not send.
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)
+
 
 def should_mask(error: GraphQLError) -> bool:
     """Hide unexpected failures; validation errors and our own public errors pass through."""
@@ -61,6 +70,9 @@ class Schema(strawberry.Schema):
     offer_streams: OfferStreams | None = None
     # Set by build_schema: the documents parsed and validated so far.
     documents: Documents | None = None
+    # Set by build_schema with the explorer off: the schema is then private, and no error
+    # may suggest a name from it. (strawberry's disable_field_suggestions covers fields only.)
+    hide_suggestions: bool = False
 
     async def stream(
         self,
@@ -92,9 +104,13 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Expected errors (refused input, sign-in needed) are the client's business: DEBUG.
 
-        Unexpected ones are logged at ERROR, with the request id, by ``should_mask``.
+        Unexpected ones are logged at ERROR, with the request id, by ``should_mask``. Every
+        error a client is sent passes here first (validation's, variables', execution's, on
+        HTTP and WebSocket alike), so this is where suggestions are taken out.
         """
         for error in errors:
+            if self.hide_suggestions:
+                error.message = without_suggestions(error.message)
             log.debug("graphql error: %s", error.message)
 
 
@@ -141,5 +157,6 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=True),
     )
     schema.documents = documents
+    schema.hide_suggestions = not introspection
     schema.offer_streams = OfferStreams(schema._schema, rules, limits=limits, reporter=reporter)
     return schema

@@ -30,7 +30,13 @@ def create_app(
 ) -> Starlette:
     schema = build_schema(
         introspection=settings.explorer,
-        limits=Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens),
+        limits=Limits(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_selections=settings.max_selections,
+            max_repeats=settings.max_repeats,
+        ),
         reporter=record,
     )
     view = GraphQLView(schema, explorer=settings.explorer, abuse=settings.abuse)

@@ -107,6 +107,9 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 15
     max_tokens: int = 2000
+    # Selections of one document with its fragments expanded, and repeats of one field there.
+    max_selections: int = 1000
+    max_repeats: int = 20
     abuse: AbuseLimits = field(default_factory=lambda: AbuseLimits())
     settlement_yuan_per_point: Decimal = DEFAULT_YUAN_PER_POINT
     crm: CrmSettings = field(default_factory=lambda: CrmSettings())

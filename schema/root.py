@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    DisableIntrospection,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.graphql import OperationType
@@ -23,6 +19,7 @@ from schema.crm.channel.mutations import ChannelMutation
 from schema.crm.channel.queries import ChannelQuery
 from schema.crm.channel.subscriptions import ChannelSubscription
 from schema.crm.channel.types import Distributor, DiversionAlert, Shipment
+from schema.guards.documents import Documents, PreparedDocuments
 from schema.guards.limits import Limits, limit_extensions, validation_rules
 from schema.guards.masking import MaskUnexpected
 from schema.guards.observability import Reporter, observer
@@ -65,6 +62,14 @@ Subscription = merge_types("Subscription", (OrdersSubscription, ChannelSubscript
 
 __all__ = ["Limits", "build_schema", "should_mask"]
 
+# graphql-core's " Did you mean 'search'?" (or "… the enum value 'PENDING'?"): names of
+# arguments, types, enum values and input fields the client did not send.
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)
+
 
 def should_mask(error: GraphQLError) -> bool:
     """Hide unexpected failures; validation errors and our own public errors pass through."""
@@ -80,6 +85,11 @@ def should_mask(error: GraphQLError) -> bool:
 class Schema(strawberry.Schema):
     # Set by build_schema once the schema exists: the fast path of store apps' offer streams.
     offer_streams: OfferStreams | None = None
+    # Set by build_schema: the documents parsed and validated so far.
+    documents: Documents | None = None
+    # Set by build_schema with the explorer off: the schema is then private, and no error
+    # may suggest a name from it. (strawberry's disable_field_suggestions covers fields only.)
+    hide_suggestions: bool = False
 
     async def stream(
         self,
@@ -93,7 +103,7 @@ class Schema(strawberry.Schema):
     ) -> Any:
         """An ``orderOffers`` document that only reads fields has each event projected."""
         streams = self.offer_streams
-        plan = streams.plan(query, operation_name) if streams is not None else None
+        plan = await streams.plan(query, operation_name) if streams is not None else None
         if streams is not None and plan is not None:
             fast = await streams.open(plan, context_value, variable_values)
             if fast is not None:
@@ -111,9 +121,13 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Expected errors (refused input, sign-in needed) are the client's business: DEBUG.
 
-        Unexpected ones are logged at ERROR, with the request id, by ``should_mask``.
+        Unexpected ones are logged at ERROR, with the request id, by ``should_mask``. Every
+        error a client is sent passes here first (validation's, variables', execution's, on
+        HTTP and WebSocket alike), so this is where suggestions are taken out.
         """
         for error in errors:
+            if self.hide_suggestions:
+                error.message = without_suggestions(error.message)
             log.debug("graphql error: %s", error.message)
 
 
@@ -125,11 +139,12 @@ def build_schema(
 ) -> Schema:
     limits = limits or Limits()
     rules = validation_rules(limits)
+    documents = Documents(limits)
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         *limit_extensions(limits, rules),
         lambda: MaskUnexpected(should_mask_error=should_mask),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        # Parsed, measured against the limits and validated off the event loop, and cached.
+        lambda: PreparedDocuments(documents),
         # Last, so that it exits first: it sees errors before MaskErrors replaces them.
         observer(reporter),
     ]
@@ -159,7 +174,7 @@ def build_schema(
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
-    schema.offer_streams = OfferStreams(
-        schema._schema, rules, max_tokens=limits.max_tokens, reporter=reporter
-    )
+    schema.documents = documents
+    schema.hide_suggestions = not introspection
+    schema.offer_streams = OfferStreams(schema._schema, rules, limits=limits, reporter=reporter)
     return schema

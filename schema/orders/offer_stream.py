@@ -38,6 +38,8 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types import ExecutionResult
 
 from schema.core.context import Context
+from schema.guards.documents import off_the_loop
+from schema.guards.limits import Limits, measure
 from schema.guards.masking import MaskUnexpected
 from schema.guards.observability import (
     ANONYMOUS,
@@ -79,23 +81,24 @@ class OfferStreams:
         schema: GraphQLSchema,
         rules: Sequence[type[ASTValidationRule]],
         *,
-        max_tokens: int,
+        limits: Limits,
         reporter: Reporter | None,
     ) -> None:
         self._schema = schema
         self._rules = [*specified_rules, *rules]
-        self._max_tokens = max_tokens
+        self._limits = limits
         self._reporter = reporter
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
 
-    def plan(self, query: str | None, operation_name: str | None) -> Plan | None:
+    async def plan(self, query: str | None, operation_name: str | None) -> Plan | None:
         if not query or FIELD not in query:
             return None
         key = (query, operation_name)
         if key in self._plans:
             self._plans.move_to_end(key)
             return self._plans[key]
-        plan = self._compile(query, operation_name)
+        # Parsing and validating hold the GIL for tens of milliseconds: not on the loop.
+        plan = await off_the_loop(lambda: self._compile(query, operation_name))
         self._plans[key] = plan
         if len(self._plans) > CACHE_SIZE:
             self._plans.popitem(last=False)
@@ -103,8 +106,12 @@ class OfferStreams:
 
     def _compile(self, query: str, operation_name: str | None) -> Plan | None:
         try:
-            document = parse(query, max_tokens=self._max_tokens)
+            document = parse(query, max_tokens=self._limits.max_tokens)
         except GraphQLError:
+            return None
+        # As the ordinary path does, before validation: a document over the limits would hold
+        # the event loop while validated (the ordinary path then refuses it).
+        if measure(document, self._limits) is not None:
             return None
         if validate(self._schema, document, self._rules):
             return None

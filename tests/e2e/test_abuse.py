@@ -1,4 +1,5 @@
-"""Limits that act before GraphQL: body size, the WebSocket handshake, subscriptions a socket."""
+"""Limits on a real server: body size, the WebSocket handshake, subscriptions a socket, and
+documents built to hold the process."""
 
 import asyncio
 import json
@@ -15,6 +16,7 @@ from domain.seed import ADMIN_PASSWORD, ADMIN_PHONE
 from tests.e2e.server import Server, o2o
 from tests.e2e.test_http import login
 from tests.e2e.ws import PROTOCOL, graphql_socket, ws_url
+from tests.schema.guards.test_limits import VIEWERS, fragment_bomb
 
 LIMITS = {
     "MAX_BODY_BYTES": "4000",
@@ -90,3 +92,127 @@ async def test_a_revoked_token_cannot_open_a_socket(tight_server):
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(conn.recv(), 10)
         assert conn.close_code == 4403
+
+
+# The heaviest document I could build within every limit: 20 fragments (a repeat each, at
+# every place, the most allowed), 1,900 tokens or so. Validating it takes graphql-core some
+# 60 ms; ``n`` makes each one new, as an attacker would, so no cache answers it.
+HEAVY_BODY = (
+    "viewer { role member { id name phone tier pointsBalance joinedAt source "
+    "homeStore { id code name address serviceRadiusKm acceptingOrders } } "
+    "store { id code name address serviceRadiusKm acceptingOrders } staff { id } }"
+)
+
+
+def heavy(n: int) -> str:
+    names = [f"H{n}x{i}" for i in range(20)]
+    spreads = " ".join(f"...{name}" for name in names)
+    fragments = " ".join(f"fragment {name} on Query {{ {HEAVY_BODY} }}" for name in names)
+    return f"{{ {spreads} }} {fragments}"
+
+
+def worst_documents(n: int) -> list[tuple[str, str | None]]:
+    """Each document an attacker sends, and the code it must be refused with (None: runs)."""
+    return [
+        (fragment_bomb(8) + f" # {n}", "COMPLEXITY_LIMIT"),
+        (VIEWERS + f" # {n}", "REPEAT_LIMIT"),
+        (heavy(n), None),
+    ]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+async def test_the_worst_documents_do_not_hold_the_server(server):
+    """While attackers send them, /healthz/live answers within 100 ms, and refusals are quick.
+
+    Before, the fragment bomb held the event loop for minutes and ``VIEWERS`` for a second and
+    more each time. The machine running the tests is shared, and its own scheduling delays an
+    idle server's answers by up to a few hundred milliseconds now and then: so nine probes in
+    ten must answer within 100 ms, and none may wait a second.
+    """
+    stop = asyncio.Event()
+    answers: list[tuple[str | None, str | None, float]] = []
+    probes: list[float] = []
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+
+    async def attacker(first: int) -> None:
+        n = first
+        async with httpx.AsyncClient(timeout=30) as client:
+            while not stop.is_set():
+                for query, code in worst_documents(n):
+                    started = time.monotonic()
+                    response = await client.post(f"{server.url}/graphql", json={"query": query})
+                    errors = response.json().get("errors") or [{}]
+                    got = errors[0].get("extensions", {}).get("code")
+                    answers.append((code, got, time.monotonic() - started))
+                n += 1000
+
+    async def subscriber() -> None:
+        bomb = fragment_bomb(
+            8,
+            on="OrderOfferEvent",
+            operation="subscription { orderOffers(storeId: null) { ...A0 } }",
+        )
+        async with graphql_socket(ws_url(server.url), admin) as socket:
+            n = 0
+            while not stop.is_set():
+                started = time.monotonic()
+                op = await socket.subscribe(bomb + f" # {n}")
+                message = await socket.receive()
+                assert (message["type"], message["id"]) == ("error", op), message
+                code = message["payload"][0]["extensions"]["code"]
+                answers.append(("COMPLEXITY_LIMIT", code, time.monotonic() - started))
+                n += 1
+
+    async def probe() -> None:
+        async with httpx.AsyncClient(timeout=5) as client:
+            while not stop.is_set():
+                started = time.monotonic()
+                response = await client.get(f"{server.url}/healthz/live")
+                assert response.status_code == 200
+                probes.append(time.monotonic() - started)
+                await asyncio.sleep(0.02)
+
+    tasks = [asyncio.create_task(attacker(i)) for i in range(3)]
+    tasks += [asyncio.create_task(subscriber()), asyncio.create_task(probe())]
+    # Until enough of each has been answered (or a task failed), within a deadline.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (len(answers) < 60 or len(probes) < 100):
+        if any(task.done() for task in tasks):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.gather(*tasks)
+
+    assert len(answers) >= 60, len(answers)
+    assert len(probes) >= 100, len(probes)
+    assert [(want, got) for want, got, _ in answers if want != got] == []
+    assert percentile(probes, 0.9) < 0.1, sorted(probes)[-10:]
+    assert max(probes) < 1.0, sorted(probes)[-10:]
+    refusals = [seconds for want, _, seconds in answers if want is not None]
+    assert max(refusals) < 3.0, sorted(refusals)[-10:]
+
+
+async def test_several_operations_need_operation_name(server):
+    two = "query A { products { sku } } query B { stores { edges { node { code } } } }"
+    async with httpx.AsyncClient() as client:
+        unnamed = await client.post(f"{server.url}/graphql", json={"query": two})
+        named = await client.post(
+            f"{server.url}/graphql", json={"query": two, "operationName": "B"}
+        )
+    assert unnamed.json()["data"] is None
+    assert unnamed.json()["errors"][0]["extensions"]["code"] == "OPERATION_NAME_REQUIRED"
+    assert set(named.json()["data"]) == {"stores"}
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    subscriptions = (
+        "subscription A { ordersUnassigned { id } } "
+        "subscription B { orderOffers(storeId: null) { kind } }"
+    )
+    async with graphql_socket(ws_url(server.url), admin) as socket:
+        op = await socket.subscribe(subscriptions)
+        message = await socket.receive()
+        assert (message["type"], message["id"]) == ("error", op), message
+        assert message["payload"][0]["extensions"]["code"] == "OPERATION_NAME_REQUIRED"

@@ -50,11 +50,11 @@ async def _next_pair(streams: tuple[Any, Any]) -> tuple[Any, Any]:
     return await asyncio.wait_for(anext(served), 5), await asyncio.wait_for(anext(executed), 5)
 
 
-def test_the_documents_store_apps_send_take_the_fast_path(schema):
+async def test_the_documents_store_apps_send_take_the_fast_path(schema):
     streams = schema.offer_streams
-    assert streams.plan(APP, None) is not None
-    assert streams.plan(RICH, "Offers") is not None
-    assert streams.plan(RICH, None) is not None  # the one operation of the document
+    assert await streams.plan(APP, None) is not None
+    assert await streams.plan(RICH, "Offers") is not None
+    assert await streams.plan(RICH, None) is not None  # the one operation of the document
 
 
 @pytest.mark.parametrize(
@@ -72,20 +72,20 @@ def test_the_documents_store_apps_send_take_the_fast_path(schema):
         "subscription { a: orderOffers { kind } b: orderOffers { kind } }",  # two fields
     ],
 )
-def test_other_documents_are_executed(schema, query):
-    assert schema.offer_streams.plan(query, None) is None
+async def test_other_documents_are_executed(schema, query):
+    assert await schema.offer_streams.plan(query, None) is None
 
 
-def test_the_document_limits_hold_on_the_fast_path():
+async def test_the_document_limits_hold_on_the_fast_path():
     from schema.guards.limits import Limits
 
     narrow = build_schema(limits=Limits(max_depth=12, max_aliases=1, max_tokens=2000))
     aliased = "subscription { orderOffers { a: kind b: kind } }"
     assert narrow.offer_streams is not None
-    assert narrow.offer_streams.plan(aliased, None) is None
+    assert await narrow.offer_streams.plan(aliased, None) is None
     closed = build_schema(introspection=False)
     assert closed.offer_streams is not None
-    assert closed.offer_streams.plan(APP, None) is not None
+    assert await closed.offer_streams.plan(APP, None) is not None
 
 
 async def test_served_events_equal_executed_ones(gql, world):  # noqa: F811

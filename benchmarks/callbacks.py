@@ -23,6 +23,7 @@ import asyncpg
 from benchmarks import machine
 from benchmarks.report import Report, progress
 from benchmarks.services import create_database, drop_database, dsn
+from benchmarks.world import STORE_COLUMNS
 from domain.crm.generation import Settings, generate_day
 from domain.db import close_database, migrate, open_database
 
@@ -41,18 +42,7 @@ async def seed(url: str, members: int, purchases: int) -> None:
         at = datetime(2026, 1, 1, tzinfo=UTC)
         await conn.copy_records_to_table(
             "store",
-            columns=[
-                "id",
-                "code",
-                "name",
-                "address",
-                "latitude",
-                "longitude",
-                "service_radius_km",
-                "accepting_orders",
-                "active",
-                "created_at",
-            ],
+            columns=["id", *STORE_COLUMNS],
             records=[
                 (i, f"S{i:03d}", f"Store {i}", "Road", 23.1, 113.3, 3.0, True, True, at)
                 for i in range(1, 101)

@@ -10,6 +10,7 @@ from domain import orders
 from domain.errors import ErrorCode
 from domain.models import Order as OrderModel
 from domain.principal import Principal, Role
+from domain.visibility import order_visible
 from schema.context import Info
 from schema.errors import UserError, attempt
 from schema.inputs import OrderPlaceInput
@@ -31,7 +32,10 @@ async def _order_action(
 ) -> OrderPayload:
     actor = info.context.require(*roles)
     order, errors = await attempt(lambda: action(info.context.services.dispatch, actor))
-    return OrderPayload(order=Order.of(order) if order else None, errors=errors)
+    # The order as ``order(id)`` would answer it now: a store that declined it sees null, not
+    # the store it went to next.
+    shown = Order.of(order) if order is not None and order_visible(actor, order) else None
+    return OrderPayload(order=shown, errors=errors)
 
 
 STAFF = (Role.CLERK, Role.MANAGER)
@@ -74,7 +78,10 @@ class OrderMutation:
             info, STAFF, lambda d, a: orders.accept_order(d, a, decode_id(id, "Order"))
         )
 
-    @strawberry.mutation(description="Staff of the offered store; the order moves on at once.")
+    @strawberry.mutation(
+        description="Staff of the offered store; the order moves on at once. The payload's "
+        "order is null: the store may no longer see it."
+    )
     async def order_decline(
         self, info: Info, id: strawberry.ID, reason: str | None = None
     ) -> OrderPayload:

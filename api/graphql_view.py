@@ -15,6 +15,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.settings import AbuseLimits
 from api.ws_limits import LimitedTransportWSHandler
+from api.ws_sessions import OpenSockets
 from schema.context import Context, Services
 
 
@@ -49,6 +50,8 @@ class GraphQLView(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=abuse.ws_init_timeout_seconds),
             max_subscriptions_per_connection=abuse.max_subscriptions_per_connection,
         )
+        # Every acknowledged socket, closed when its token stops working (``api.ws_sessions``).
+        self.sockets = OpenSockets()
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: strawberry sends bytes as binary WebSocket frames, which browsers

@@ -27,6 +27,9 @@ def order_events(order_id: int) -> str:
 
 UNASSIGNED_EVENTS = f"{PREFIX}:events:unassigned"
 
+# Sign-outs and staff removals, so that every API process closes the sockets they name.
+REVOCATION_EVENTS = f"{PREFIX}:events:revocations"
+
 
 def scoped(channel: str, database: int) -> str:
     """``channel`` as published on the wire.

@@ -28,7 +28,8 @@ class SessionMutation:
         session = info.context.session
         if session is None:
             return TokenRevokePayload(revoked=False)
-        await sessions.revoke(info.context.services.redis, session, time.time())
+        services = info.context.services
+        await sessions.revoke(services.redis, services.bus, session, time.time())
         return TokenRevokePayload(revoked=True)
 
     @strawberry.mutation(
@@ -44,6 +45,7 @@ class SessionMutation:
             services = info.context.services
             await sessions.revoke_all(
                 services.redis,
+                services.bus,
                 Principal(Role(staff.role.value), staff.id, staff.store_id),
                 time.time(),
                 services.tokens.ttl_seconds,

@@ -26,6 +26,9 @@ SUBSCRIPTION_LIMIT = "SUBSCRIPTION_LIMIT"
 
 
 class LimitedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
+    # Set once the token is refused: from then on nothing more is sent or started.
+    refused = False
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
         if self.connection_init_received:
@@ -39,6 +42,8 @@ class LimitedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 sockets.add(self, session, context.services.tokens.seconds_left(session))
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.refused:
+            return
         if self.connection_acknowledged and not await self._still_signed_in(message["id"]):
             return
         limit = self.max_subscriptions_per_connection
@@ -81,8 +86,15 @@ class LimitedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
     async def _refuse(self, operation_id: str, error: GraphQLError) -> None:
         await self.send_message({"id": operation_id, "type": "error", "payload": [error.formatted]})
 
+    async def send_message(self, message: Any) -> None:
+        if not self.refused:
+            await super().send_message(message)
+
     async def close_socket(self, code: int, reason: str) -> None:
         """End every operation first, so that nothing is sent after the close, then close."""
+        if self.refused:
+            return
+        self.refused = True
         sockets = self._sockets()
         if sockets is not None:
             sockets.discard(self)
@@ -95,6 +107,8 @@ class LimitedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
         # The client may have gone meanwhile: there is then nothing left to close.
         with suppress(Exception):
             await self.websocket.close(code=code, reason=reason)
+        for operation_id in list(self.operations):  # one started while the above ran
+            await self.cleanup_operation(operation_id)
 
     async def shutdown(self) -> None:
         sockets = self._sockets()

@@ -71,7 +71,8 @@ def create_app(
                 else []
             )
             try:
-                yield
+                async with view.sockets.watching(runtime.bus, runtime.redis):
+                    yield
             finally:
                 stop.set()
                 await asyncio.gather(*background, return_exceptions=True)

@@ -19,6 +19,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.settings import AbuseLimits
 from api.ws_limits import LimitedTransportWSHandler
+from api.ws_sessions import OpenSockets
 from schema.core.context import Context, Services
 
 
@@ -105,6 +106,8 @@ class GraphQLView(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=abuse.ws_init_timeout_seconds),
             max_subscriptions_per_connection=abuse.max_subscriptions_per_connection,
         )
+        # Every acknowledged socket, closed when its token stops working (``api.ws_sessions``).
+        self.sockets = OpenSockets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry's, but a refused HTTP request is answered in JSON like every other

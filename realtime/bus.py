@@ -18,7 +18,7 @@ import contextlib
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -33,6 +33,7 @@ RESYNC: dict[str, Any] = {"resync": True}
 QUEUE_LIMIT = 1000
 
 Addressed = tuple[str, dict[str, Any]]  # (channel, message)
+Listener = Callable[[dict[str, Any]], None]
 
 
 class Subscription:
@@ -71,6 +72,7 @@ class EventBus:
         self._redis = redis
         self._reconnect_delay = reconnect_delay
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
+        self._listeners: dict[str, list[Listener]] = defaultdict(list)
         self._reader: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._channel = keys.scoped(keys.EVENTS, database_index(redis))
@@ -84,7 +86,12 @@ class EventBus:
 
     async def close(self) -> None:
         if self._reader is not None:
-            self._reader.cancel()
+            # Cancelled until it ends: on Python 3.11 a cancellation that lands just as a
+            # message arrives can be lost inside the client's ``wait_for``, and the reader
+            # would read on (a shutdown hung on it).
+            while not self._reader.done():
+                self._reader.cancel()
+                await asyncio.wait([self._reader], timeout=0.1)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
             self._reader = None
@@ -126,6 +133,21 @@ class EventBus:
                 subscribers.discard(subscription)
                 if not subscribers:
                     del self._subscribers[channel]
+
+    @contextlib.contextmanager
+    def listen(self, channel: str, listener: Listener) -> Iterator[None]:
+        """Call ``listener`` with each message on ``channel`` (and ``RESYNC``) as it arrives,
+        until the block exits: for the process's own machinery, which must not wait behind a
+        queue. It must return at once and not raise; it is not counted as a subscriber."""
+        self._listeners[channel].append(listener)
+        try:
+            yield
+        finally:
+            listeners = self._listeners.get(channel)
+            if listeners is not None:
+                listeners.remove(listener)
+                if not listeners:
+                    del self._listeners[channel]
 
     @property
     def subscriber_count(self) -> int:
@@ -174,8 +196,20 @@ class EventBus:
     def _deliver(self, channel: str, message: dict[str, Any]) -> None:
         for subscription in list(self._subscribers.get(channel, ())):
             subscription.deliver(message)
+        for listener in list(self._listeners.get(channel, ())):
+            _call(listener, message)
 
     def _broadcast_resync(self) -> None:
         for subscribers in self._subscribers.values():
             for subscription in subscribers:
                 subscription.deliver(RESYNC)
+        for listeners in list(self._listeners.values()):
+            for listener in list(listeners):
+                _call(listener, RESYNC)
+
+
+def _call(listener: Listener, message: dict[str, Any]) -> None:
+    try:
+        listener(message)
+    except Exception:  # one listener's fault must not stop the bus's reader
+        log.exception("an event listener failed")

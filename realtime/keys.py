@@ -58,6 +58,10 @@ def rate_window(rate: str, subject_digest: str) -> str:
     return f"{PREFIX}:rate:{rate}:{subject_digest}"
 
 
+# Sign-outs and staff removals, so that every API process closes the sockets they name.
+REVOCATION_EVENTS = f"{PREFIX}:events:revocations"
+
+
 def scoped(channel: str, database: int) -> str:
     """``channel`` as published on the wire.
 

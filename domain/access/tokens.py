@@ -59,6 +59,10 @@ class TokenCodec:
         }
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
+    def seconds_left(self, session: Session) -> float:
+        """How long ``session`` has until it expires, on this codec's clock (0 or less: over)."""
+        return session.expires_at - self._clock()
+
     def read(self, token: str) -> Principal:
         """The token's principal; ``Unauthenticated`` for an expired, forged or malformed one."""
         return self.read_session(token).principal

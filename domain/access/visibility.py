@@ -16,6 +16,7 @@ from domain.principal import Principal
 
 __all__ = [
     "offer_visible",
+    "order_visible",
     "visible_members",
     "visible_offers",
     "visible_orders",
@@ -54,6 +55,15 @@ def visible_orders(actor: Principal) -> QuerySet[Order]:
     return _scoped(
         actor, Order, staff=Q(store_id=actor.store_id), member=Q(member_id=actor.user_id)
     )
+
+
+def order_visible(actor: Principal, order: Order) -> bool:
+    """``visible_orders`` for one order already loaded (a mutation's result, an event's row)."""
+    if actor.is_admin:
+        return True
+    if actor.is_staff:
+        return order.store_id == actor.store_id
+    return order.member_id == actor.user_id
 
 
 def visible_offers(actor: Principal) -> QuerySet[OrderOffer]:

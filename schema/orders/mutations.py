@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 
 from domain import orders
+from domain.access.visibility import order_visible
 from domain.errors import ErrorCode
 from domain.orders.models import Order as OrderModel
 from domain.principal import Principal
@@ -31,7 +32,10 @@ async def _order_action(
 ) -> OrderPayload:
     actor = info.context.actor
     order, errors = await attempt(lambda: action(info.context.services.dispatch, actor))
-    return OrderPayload(order=Order.of(order) if order else None, errors=errors)
+    # The order as ``order(id)`` would answer it now: a store that declined it sees null, not
+    # the store it went to next.
+    shown = Order.of(order) if order is not None and order_visible(actor, order) else None
+    return OrderPayload(order=shown, errors=errors)
 
 
 @strawberry.type
@@ -78,7 +82,8 @@ class OrderMutation:
 
     @strawberry.mutation(
         permission_classes=[IsStoreStaff],
-        description="Staff of the offered store; the order moves on at once.",
+        description="Staff of the offered store; the order moves on at once. The payload's "
+        "order is null: the store may no longer see it.",
     )
     async def order_decline(
         self, info: Info, id: strawberry.ID, reason: str | None = None

@@ -49,8 +49,7 @@ from schema.guards.observability import (
     outcome_of,
 )
 from schema.orders.projection import Projection, compile_projection
-from schema.orders.subscriptions import OfferEvent, offer_events, offers_store
-from schema.orders.types import Order, OrderOffer, OrderOfferEvent
+from schema.orders.subscriptions import offer_event, offer_events, offers_store
 
 log = logging.getLogger("o2o.graphql")
 
@@ -166,10 +165,13 @@ class OfferStreams:
     ) -> AsyncGenerator[ExecutionResult, None]:
         started = time.perf_counter()
         outcome = "ok"
+        actor = context.principal
+        assert actor is not None  # offers_store required one
         try:
             async with aclosing(offer_events(context.services.bus, store)) as events:
-                async for event in events:
-                    yield ExecutionResult(data={plan.key: plan.project(_event(event))}, errors=None)
+                async for kind, offer, order in events:
+                    event = offer_event(actor, kind, offer, order)
+                    yield ExecutionResult(data={plan.key: plan.project(event)}, errors=None)
         except Exception as exc:  # the ordinary path masks it the same way
             error = _error(exc)
             outcome = outcome_of([error])
@@ -185,11 +187,6 @@ class OfferStreams:
             request.operation, request.role, request.outcome = LABEL, role, outcome
         if self._reporter is not None:
             self._reporter(OperationReport(LABEL, outcome, role, seconds))
-
-
-def _event(event: OfferEvent) -> OrderOfferEvent:
-    kind, offer, order = event
-    return OrderOfferEvent(kind=kind, offer=OrderOffer.of(offer), order=Order.of(order))
 
 
 def _error(exc: Exception) -> GraphQLError:

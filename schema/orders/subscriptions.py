@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from domain.access.visibility import visible_orders
+from domain.access.visibility import order_visible, visible_orders
 from domain.enums import OfferStatus, OrderStatus
 from domain.errors import NotFound
 from domain.orders.dispatch import model_of
@@ -57,11 +57,25 @@ async def _order_of(offer: OfferModel) -> OrderModel:
     return await OrderModel.get(id=offer.order_id)
 
 
+def offer_event(
+    actor: Principal, kind: OfferEventKind, offer: OfferModel, order: OrderModel
+) -> OrderOfferEvent:
+    """The event as ``actor`` may see it. An offer that ended with the order moving on (a
+    decline, an expiry) is the store's own to be told of, but the order is no longer theirs:
+    it is shown as it was offered to them, not where it went next."""
+    shown = (
+        Order.of(order) if order_visible(actor, order) else Order.as_offered(order, offer.store_id)
+    )
+    return OrderOfferEvent(kind=kind, offer=OrderOffer.of(offer), order=shown)
+
+
 def _event_of(
     info: Info, kind: OfferEventKind, offer: OfferModel, order: OrderModel
 ) -> OrderOfferEvent:
     info.context.loaders = Loaders()  # each event reads fresh rows
-    return OrderOfferEvent(kind=kind, offer=OrderOffer.of(offer), order=Order.of(order))
+    actor = info.context.principal
+    assert actor is not None  # offers_store required one
+    return offer_event(actor, kind, offer, order)
 
 
 async def _offer_of(message: dict[str, Any], store: int) -> tuple[OfferModel, OrderModel] | None:
@@ -151,30 +165,30 @@ class OrdersSubscription:
                     yield Order.of(order)
 
     @strawberry.subscription(
-        permission_classes=[IsSignedIn], description="The order now, then again after every change."
+        permission_classes=[IsSignedIn],
+        description="The order now, then again after every change, while the caller may see "
+        "it (as `order(id)` does): a store whose offer ended with the order moving on is told "
+        "NOT_FOUND and the stream ends.",
     )
     async def order_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Order, None]:
         actor = info.context.actor
         pk = _decode(id, "Order", "id")
         async with info.context.services.bus.subscribe(keys.order_events(pk)) as events:
             order = await visible_orders(actor).get_or_none(id=pk)
-            if order is None and actor.is_staff:
-                order = await _offered_to(actor, pk)
             if order is None:
                 raise not_found("No order has this id.")
             yield Order.of(order)
             while order.status not in FINAL:
                 await anext(aiter(events))
                 info.context.loaders = Loaders()
-                order = await OrderModel.get(id=pk)
+                # Checked again at every event: the order may have left the caller's store.
+                order = await visible_orders(actor).get_or_none(id=pk)
+                if order is None:
+                    raise not_found(NO_LONGER_VISIBLE)
                 yield Order.of(order)
 
 
-async def _offered_to(actor: Principal, order_id: int) -> OrderModel | None:
-    """Staff may follow an order that was offered to their store."""
-    if await OfferModel.exists(order_id=order_id, store_id=actor.store_id):
-        return await OrderModel.get_or_none(id=order_id)
-    return None
+NO_LONGER_VISIBLE = "This order is no longer yours to see."
 
 
 async def _resync(store: int, shown: set[int]) -> AsyncGenerator[OfferEvent, None]:

@@ -102,6 +102,14 @@ class Order(Node):
             accepted_at=m.accepted_at,
         )
 
+    @classmethod
+    def as_offered(cls, m: OrderModel, store_id: int) -> Order:
+        """The order as it stood while it was offered to ``store_id``: what that store's staff
+        may still be shown once it has moved on, without where it went or what became of it."""
+        shown = cls.of(m)
+        shown.store_pk, shown.status, shown.accepted_at = store_id, OrderStatus.PENDING, None
+        return shown
+
     @strawberry.field
     async def member(self, info: Info) -> Member:
         model = await info.context.loaders.member.load(self.member_pk)

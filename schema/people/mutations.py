@@ -74,6 +74,7 @@ class PeopleMutation:
             services = info.context.services
             await sessions.revoke_all(
                 services.redis,
+                services.bus,
                 Principal(Role(staff.role.value), staff.id, staff.store_id),
                 time.time(),
                 services.tokens.ttl_seconds,

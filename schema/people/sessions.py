@@ -42,5 +42,6 @@ class SessionMutation:
         session = info.context.session
         if session is None:
             return TokenRevokePayload(revoked=False)
-        await sessions.revoke(info.context.services.redis, session, time.time())
+        services = info.context.services
+        await sessions.revoke(services.redis, services.bus, session, time.time())
         return TokenRevokePayload(revoked=True)

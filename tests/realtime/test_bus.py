@@ -124,3 +124,30 @@ async def test_a_process_gets_its_own_messages_once_and_others_get_them_through_
         assert ours.empty()
         assert await theirs.get() == {"n": 2}
         assert theirs.empty()
+
+
+async def test_a_listener_is_called_with_each_message_of_its_channel_as_it_arrives(redis):
+    """Listeners (the process's own machinery) hear their own process at once and the others
+    through Redis; they are not subscribers, and one that fails stops nothing."""
+    heard: list[dict] = []
+    arrived = asyncio.Event()
+
+    def listener(message: dict) -> None:
+        heard.append(message)
+        arrived.set()
+
+    def broken(message: dict) -> None:
+        raise RuntimeError("a listener's own bug")
+
+    async with started(redis, redis) as (here, there):
+        with here.listen("{o2o}:events:r", broken), here.listen("{o2o}:events:r", listener):
+            assert here.subscriber_count == 0
+            await here.publish("{o2o}:events:r", {"n": 1})
+            assert heard == [{"n": 1}]  # called before publish returned
+            await here.publish("{o2o}:events:other", {"n": 0})
+            await there.publish("{o2o}:events:r", {"n": 2})
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), 5)
+            assert heard == [{"n": 1}, {"n": 2}]
+        await here.publish("{o2o}:events:r", {"n": 3})
+        assert heard == [{"n": 1}, {"n": 2}]

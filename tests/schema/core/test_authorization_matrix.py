@@ -115,6 +115,10 @@ class Row:
     prepare: Callable[[World], Awaitable[None]] | None = None
     # Subscriptions that stream only future events: makes one happen once subscribed.
     trigger: Callable[[World], Awaitable[None]] | None = None
+    # Subscriptions: what happens once the first answer is in, and what each caller whose
+    # first answer was OK gets as the next event (visibility is checked again at each one).
+    event: Callable[[World], Awaitable[None]] | None = None
+    at_event: dict[str, str] | None = None
 
 
 def _edges_include(key: str) -> Seen:
@@ -134,6 +138,11 @@ async def _accepted(world: World) -> None:
 async def _out_for_delivery(world: World) -> None:
     await _accepted(world)
     await orders.start_delivery(world.dispatch, _clerk(world), world.extra["order_pk"])
+
+
+async def _declined_by_a(world: World) -> None:
+    """Store A's clerk declines the world's order: it moves on to store B."""
+    await orders.decline_order(world.dispatch, _clerk(world), world.extra["order_pk"], None)
 
 
 async def _an_order_nobody_serves(world: World) -> None:
@@ -490,21 +499,32 @@ ROWS: dict[str, Row] = {
         "subscription { diversionAlertRaised { id kind } }",
         expect(DENIED, admin=OK),
         trigger=_a_counter_sale_with_an_unknown_code,
+        event=_a_counter_sale_with_an_unknown_code,
+        at_event=expect(OK),
     ),
+    # At event time: A's own offer ends (WITHDRAWN, shown to whoever follows A's offers).
     "orderOffers": Row(
         "subscription($s: ID) { orderOffers(storeId: $s) { kind order { id } } }",
         expect(DENIED, clerk=OK, manager=OK, admin=OK),
         lambda w: {"s": w.ids["store_a"]},
+        event=_declined_by_a,
+        at_event=expect(OK),
     ),
     "ordersUnassigned": Row(
         "subscription { ordersUnassigned { id } }",
         expect(DENIED, admin=OK),
         trigger=_an_order_nobody_serves,
+        event=_an_order_nobody_serves,
+        at_event=expect(OK),
     ),
+    # At event time: A declined, so A's staff may no longer see the order (``order`` answers
+    # them null): the stream says NOT_FOUND and ends, as a new subscription would.
     "orderUpdated": Row(
-        "subscription($id: ID!) { orderUpdated(id: $id) { id status } }",
+        "subscription($id: ID!) { orderUpdated(id: $id) { id status store { id } } }",
         expect(HIDDEN, anonymous=DENIED, member=OK, clerk=OK, manager=OK, admin=OK),
         order_id,
+        event=_declined_by_a,
+        at_event=expect(OK, clerk=HIDDEN, manager=HIDDEN),
     ),
 }
 
@@ -543,10 +563,14 @@ def classify(result: Any, name: str, row: Row, world: World) -> str:
     return OK
 
 
-async def outcome_of(gql: Any, name: str, row: Row, world: World, caller: str) -> str:
+async def _context_of(gql: Any, world: World, caller: str) -> Context:
     principal = world.principals[caller]
     token = gql.services.tokens.issue(principal) if principal is not None else None
-    context = await Context.for_checked_token(gql.services, token)
+    return await Context.for_checked_token(gql.services, token)
+
+
+async def outcome_of(gql: Any, name: str, row: Row, world: World, caller: str) -> str:
+    context = await _context_of(gql, world, caller)
     variables = row.variables(world)
     if not row.document.lstrip().startswith("subscription"):
         result = await gql.schema.execute(row.document, variables, context_value=context)
@@ -571,6 +595,35 @@ async def outcome_of(gql: Any, name: str, row: Row, world: World, caller: str) -
         await stream.aclose()
 
 
+async def outcome_at_event(gql: Any, name: str, row: Row, world: World, caller: str) -> str:
+    """The subscription's first answer (OK), then ``row.event``: what the next one shows."""
+    assert row.event is not None
+    variables = row.variables(world)
+    context = await _context_of(gql, world, caller)
+    bus = gql.services.bus
+    before = bus.subscriber_count
+    stream = await gql.schema.subscribe(row.document, variables, context_value=context)
+    try:
+        first = asyncio.ensure_future(anext(stream))
+        if row.trigger is not None:
+
+            async def started() -> bool:
+                return first.done() or bus.subscriber_count > before
+
+            await poll(started, timeout=5)
+            if not first.done():
+                await row.trigger(world)
+        assert classify(await asyncio.wait_for(first, 5), name, row, world) == OK
+        await row.event(world)
+        try:
+            after = await asyncio.wait_for(anext(stream), 5)
+        except StopAsyncIteration:
+            return HIDDEN
+        return classify(after, name, row, world)
+    finally:
+        await stream.aclose()
+
+
 CASES = [(name, caller) for name in ROWS for caller in CALLERS]
 
 
@@ -582,3 +635,30 @@ async def test_matrix(gql, dispatch, name, caller):
     if row.prepare is not None:
         await row.prepare(world)
     assert await outcome_of(gql, name, row, world, caller) == row.expect[caller]
+
+
+EVENT_CASES = [
+    (name, caller)
+    for name, row in ROWS.items()
+    if row.at_event is not None
+    for caller in CALLERS
+    if row.expect[caller] == OK
+]
+
+
+@pytest.mark.parametrize(("name", "caller"), EVENT_CASES, ids=[f"{n}-{c}" for n, c in EVENT_CASES])
+async def test_matrix_at_event_time(gql, dispatch, name, caller):
+    """Subscriptions check what the caller may see again at every event, not only at the
+    start: the outcome of the event after ``row.event``, for callers the start let in."""
+    row = ROWS[name]
+    assert row.at_event is not None
+    world = await build_world(dispatch)
+    world.extra["gql"] = gql
+    if row.prepare is not None:
+        await row.prepare(world)
+    assert await outcome_at_event(gql, name, row, world, caller) == row.at_event[caller]
+
+
+def test_every_subscription_is_checked_at_event_time(schema):
+    subscriptions = set(schema._schema.subscription_type.fields)
+    assert sorted(n for n in subscriptions if ROWS[n].at_event is None) == []

@@ -46,7 +46,7 @@ async def test_a_counter_sale_a_voucher_a_reward_and_the_ranking(server):
     assert out["member"] == {"pointsBalance": member["pointsBalance"] + 1188, "tier": "REGULAR"}
     assert [v["status"] for v in out["vouchersIssued"]] == ["ISSUED"]
     used = await server.graphql(
-        "mutation($id: ID!, $m: ID) { voucherRedeem(id: $id, memberId: $m) "
+        "mutation($id: ID!, $m: ID!) { voucherRedeem(id: $id, memberId: $m) "
         "{ voucher { status redeemedStore { code } } errors { code } } }",
         {"id": out["vouchersIssued"][0]["id"], "m": member["id"]},
         token=clerk,

@@ -159,9 +159,9 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> int:
         report = await seed_demo(progress=lambda line: print(line, flush=True))
         print(f"demo data: {report.created} rows created, {report.existing} already there")
-        print("logins (phone / password):")
-        for who, phone, password in demo_logins():
-            print(f"  {who:32} {phone} / {password}")
+        print("logins (phone / password, tokenCreate's role):")
+        for who, phone, password, role in demo_logins():
+            print(f"  {who:32} {phone} / {password}  role: {role}")
         return 0
 
     return _with_database(settings, work)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from domain import accounts, catalog, members, orders, stores
+from domain.accounts import AccountKind as SignInRole
 from domain.errors import ErrorCode
 from domain.principal import Role
 from schema.context import Info
@@ -36,12 +37,17 @@ WRONG_LOGIN = "The phone number or the password is wrong."
 
 @strawberry.type
 class SetupMutation:
-    @strawberry.mutation
-    async def token_create(self, info: Info, phone: str, password: str) -> TokenCreatePayload:
-        await guard_sign_in(info, phone)
-        principal = await accounts.authenticate(phone, password)
+    @strawberry.mutation(
+        description="Sign in to one account of the phone: the member's unless `role` names "
+        "the staff or admin account (a phone may hold one of each, each with its password)."
+    )
+    async def token_create(
+        self, info: Info, phone: str, password: str, role: SignInRole = SignInRole.MEMBER
+    ) -> TokenCreatePayload:
+        await guard_sign_in(info, phone, role)
+        principal = await accounts.authenticate(phone, password, role)
         viewer = await viewer_of(principal) if principal else None
-        await record_sign_in(info, phone, succeeded=viewer is not None)
+        await record_sign_in(info, phone, role, succeeded=viewer is not None)
         if principal is None or viewer is None:
             return TokenCreatePayload(
                 errors=[UserError(code=ErrorCode.INVALID, message=WRONG_LOGIN)]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from domain.accounts import AccountKind
 from domain.models import Member as MemberModel
 from domain.models import Order as OrderModel
 from domain.models import OrderItem as OrderItemModel
@@ -49,6 +50,11 @@ for _enum in (
     VoucherStatus,
 ):
     strawberry.enum(_enum)
+strawberry.enum(
+    AccountKind,
+    name="SignInRole",
+    description="Which of a phone's accounts tokenCreate opens.",
+)
 
 
 @strawberry.type

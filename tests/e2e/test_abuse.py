@@ -70,7 +70,7 @@ async def test_a_socket_without_connection_init_is_closed(tight_server):
 
 
 async def test_subscriptions_per_socket_are_capped(tight_server):
-    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     async with graphql_socket(ws_url(tight_server.url), admin) as socket:
         for _ in range(2):
             await socket.subscribe("subscription { ordersUnassigned { id } }")
@@ -81,7 +81,7 @@ async def test_subscriptions_per_socket_are_capped(tight_server):
 
 
 async def test_a_revoked_token_cannot_open_a_socket(tight_server):
-    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     revoked = await tight_server.graphql("mutation { tokenRevoke { revoked } }", token=admin)
     assert revoked["data"]["tokenRevoke"]["revoked"] is True
     async with connect(ws_url(tight_server.url), subprotocols=[PROTOCOL]) as conn:  # type: ignore[list-item]

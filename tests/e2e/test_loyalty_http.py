@@ -32,7 +32,7 @@ mutation($input: PurchaseRecordInput!) {
 
 
 async def test_a_counter_sale_a_voucher_a_reward_and_the_ranking(server):
-    clerk = await login(server, staff_phone(1, StaffRole.CLERK), STAFF_PASSWORD)
+    clerk = await login(server, staff_phone(1, StaffRole.CLERK), STAFF_PASSWORD, "STAFF")
     found = (await server.graphql(SETUP, {"phone": member_phone(1)}, token=clerk))["data"]
     member = found["memberByPhone"]
     pack = next(p["id"] for p in found["products"] if p["sku"] == "PROBIO-PACK")
@@ -83,7 +83,7 @@ async def test_a_counter_sale_a_voucher_a_reward_and_the_ranking(server):
         {"kind": "PURCHASE", "store": {"code": "GZ-TH01"}},
     ]
     assert len(mine["vouchers"]) == 1
-    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     board = await server.graphql(
         "query($y: Int!) { pointsLeaderboard(year: $y) { rank points member { id } } }",
         {"y": datetime.now(UTC).year},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import secrets
 from collections.abc import Mapping
@@ -58,6 +59,10 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 15
     max_tokens: int = 2000
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (a reverse proxy's address
+    # or network, or "*"); none by default: any client could claim any address otherwise, and
+    # take a fresh per-address budget with each request.
+    forwarded_allow_ips: tuple[str, ...] = ()
     abuse: AbuseLimits = field(default_factory=lambda: AbuseLimits())
 
     @classmethod
@@ -77,6 +82,7 @@ class Settings:
             port=_port(env.get("PORT", "8000")),
             token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600)),
             explorer=_flag(env, "GRAPHQL_EXPLORER", default=True),
+            forwarded_allow_ips=_peers(env.get("FORWARDED_ALLOW_IPS", "")),
             abuse=AbuseLimits.from_env(env),
         )
 
@@ -135,6 +141,21 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise SettingsError(f"{name}: must be a positive number of seconds, got {raw!r}")
     return value
+
+
+def _peers(raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (``10.0.0.0/8``, ``::1``), or ``*`` for any."""
+    peers = tuple(item.strip() for item in raw.split(",") if item.strip())
+    for peer in peers:
+        if peer == "*":
+            continue
+        try:
+            ipaddress.ip_network(peer, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"FORWARDED_ALLOW_IPS: {peer!r} is not an IP address, a network or *"
+            ) from None
+    return peers
 
 
 def _port(raw: str) -> int:

@@ -88,3 +88,12 @@ def test_abuse_limits_are_settable_and_zero_turns_a_budget_off():
     assert (settings.abuse.order_place_per_minute, settings.abuse.max_body_bytes) == (0, 1000)
     with pytest.raises(SettingsError, match="LOGIN_FAILURES_PER_PHONE"):
         Settings.from_env({"LOGIN_FAILURES_PER_PHONE": "-3"})
+
+
+def test_forwarded_headers_are_trusted_only_from_named_peers():
+    assert Settings.from_env({}).forwarded_allow_ips == ()
+    named = Settings.from_env({"FORWARDED_ALLOW_IPS": " 10.0.0.0/8, ::1 ,192.0.2.7"})
+    assert named.forwarded_allow_ips == ("10.0.0.0/8", "::1", "192.0.2.7")
+    assert Settings.from_env({"FORWARDED_ALLOW_IPS": "*"}).forwarded_allow_ips == ("*",)
+    with pytest.raises(SettingsError, match=r"^FORWARDED_ALLOW_IPS:"):
+        Settings.from_env({"FORWARDED_ALLOW_IPS": "proxy.local"})

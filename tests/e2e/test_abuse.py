@@ -1,6 +1,7 @@
 """Limits that act before GraphQL: body size, the WebSocket handshake, subscriptions a socket."""
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -90,3 +91,47 @@ async def test_a_revoked_token_cannot_open_a_socket(tight_server):
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(conn.recv(), 10)
         assert conn.close_code == 4403
+
+
+_phones = itertools.count(13912340000)
+
+
+async def sign_in_from(server: Server, forwarded_for: str) -> str:
+    """The outcome of one wrong sign-in (each at a phone of its own) that claims to come from
+    ``forwarded_for``."""
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            f"{server.url}/graphql",
+            json={
+                "query": "mutation($p: String!) { tokenCreate(phone: $p, password: "
+                '"wrong-pass") { token } }',
+                "variables": {"p": str(next(_phones))},
+            },
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+    errors = answer.json().get("errors") or [{}]
+    return str(errors[0].get("extensions", {}).get("code", "checked"))
+
+
+async def test_x_forwarded_for_is_not_trusted_by_default(fresh_env):
+    """One client on loopback may not pose as many: every request shares its budget."""
+    server = Server(env=fresh_env | {"LOGIN_ATTEMPTS_PER_ADDRESS": "3"})
+    await server.start()
+    try:
+        outcomes = [await sign_in_from(server, f"198.51.100.{n}") for n in range(5)]
+    finally:
+        server.stop()
+    assert outcomes == ["checked"] * 3 + ["RATE_LIMITED"] * 2
+
+
+async def test_x_forwarded_for_is_trusted_from_a_named_proxy(fresh_env):
+    env = {"LOGIN_ATTEMPTS_PER_ADDRESS": "3", "FORWARDED_ALLOW_IPS": "127.0.0.1"}
+    server = Server(env=fresh_env | env)
+    await server.start()
+    try:
+        outcomes = [await sign_in_from(server, f"198.51.100.{n}") for n in range(5)]
+        same = [await sign_in_from(server, "203.0.113.9") for _ in range(4)]
+    finally:
+        server.stop()
+    assert outcomes == ["checked"] * 5
+    assert same == ["checked"] * 3 + ["RATE_LIMITED"]

@@ -14,8 +14,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from api.app import create_app
+from api.serving import uvicorn_options
 from api.settings import Settings
-from api.ws_protocol import LeanWebSocketProtocol
 from domain.seed import MEMBER_PASSWORD, STAFF_PASSWORD, member_phone
 from schema.context import Services
 from tests import factories
@@ -171,7 +171,8 @@ async def test_two_api_processes_deliver_each_others_events(fresh_env, backend):
 async def in_process(services: Services, db: TortoiseContext) -> AsyncIterator[str]:
     """The real app and uvicorn (with ``o2o serve``'s WebSocket protocol) in this event loop,
     on the test's services, so that its tasks can be counted; its URL."""
-    app = create_app(Settings(secret_key="in-process-secret-key-long-enough!", explorer=False))
+    settings = Settings(secret_key="in-process-secret-key-long-enough!", explorer=False)
+    app = create_app(settings)
     app.state.services = services
     app.state.db_client = db.db()
     config = uvicorn.Config(
@@ -179,10 +180,9 @@ async def in_process(services: Services, db: TortoiseContext) -> AsyncIterator[s
         host="127.0.0.1",
         port=free_port(),
         lifespan="off",
-        ws=LeanWebSocketProtocol,
-        ws_per_message_deflate=False,
         log_config=None,
         access_log=False,
+        **uvicorn_options(settings),
     )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())

@@ -13,7 +13,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.graphql_view import GraphQLView
 from api.health import healthz, live
 from api.limits import BodySizeLimit, rate_limits
-from api.metrics import metrics, record
+from api.metrics import metrics_endpoint, record
 from api.runtime import open_runtime
 from api.settings import Settings
 from api.store_web import store_app_mount
@@ -72,7 +72,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/healthz/ready", healthz),
             Route("/healthz/live", live),
-            Route("/metrics", metrics),
+            Route("/metrics", metrics_endpoint(settings.metrics_token)),
             store_app_mount(),
         ],
         lifespan=lifespan,

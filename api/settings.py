@@ -63,6 +63,8 @@ class Settings:
     # or network, or "*"); none by default: any client could claim any address otherwise, and
     # take a fresh per-address budget with each request.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # The bearer token a scraper sends for /metrics; unset, /metrics answers no one.
+    metrics_token: str = ""
     abuse: AbuseLimits = field(default_factory=lambda: AbuseLimits())
 
     @classmethod
@@ -83,6 +85,7 @@ class Settings:
             token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600)),
             explorer=_flag(env, "GRAPHQL_EXPLORER", default=True),
             forwarded_allow_ips=_peers(env.get("FORWARDED_ALLOW_IPS", "")),
+            metrics_token=_metrics_token(env.get("METRICS_TOKEN", "")),
             abuse=AbuseLimits.from_env(env),
         )
 
@@ -104,6 +107,18 @@ def _secret_key(secret: str, *, demo: bool) -> str:
     if secret and len(secret) < MIN_SECRET_KEY:
         raise SettingsError(f"SECRET_KEY: must have at least {MIN_SECRET_KEY} characters")
     return secret
+
+
+MIN_METRICS_TOKEN = 16
+
+
+def _metrics_token(token: str) -> str:
+    token = token.strip()
+    if token and len(token) < MIN_METRICS_TOKEN:
+        raise SettingsError(f"METRICS_TOKEN: must have at least {MIN_METRICS_TOKEN} characters")
+    if token and not token.isprintable():
+        raise SettingsError("METRICS_TOKEN: must be printable text (it is sent in a header)")
+    return token
 
 
 def _database_url(url: str) -> str:

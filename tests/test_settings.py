@@ -97,3 +97,12 @@ def test_forwarded_headers_are_trusted_only_from_named_peers():
     assert Settings.from_env({"FORWARDED_ALLOW_IPS": "*"}).forwarded_allow_ips == ("*",)
     with pytest.raises(SettingsError, match=r"^FORWARDED_ALLOW_IPS:"):
         Settings.from_env({"FORWARDED_ALLOW_IPS": "proxy.local"})
+
+
+def test_the_metrics_token_is_long_enough_or_unset():
+    assert Settings.from_env({}).metrics_token == ""
+    set_ = Settings.from_env({"METRICS_TOKEN": "  scraper-token-0123456789 "})
+    assert set_.metrics_token == "scraper-token-0123456789"
+    for bad in ("short", "sixteen\ncharacters"):
+        with pytest.raises(SettingsError, match=r"^METRICS_TOKEN:"):
+            Settings.from_env({"METRICS_TOKEN": bad})

@@ -78,6 +78,10 @@ def create_app(
         lifespan=lifespan,
         middleware=[
             Middleware(RequestLog),
-            Middleware(BodySizeLimit, max_bytes=settings.abuse.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.abuse.max_body_bytes,
+                timeout=settings.abuse.http_body_timeout_seconds,
+            ),
         ],
     )

@@ -25,6 +25,10 @@ class AbuseLimits:
     order_place_per_minute: int = 10
     points_redeem_per_minute: int = 10
     max_body_bytes: int = 64 * 1024
+    # From a request's first byte to the end of its headers, and then to the end of its body:
+    # a client slower than that is answered 408 and its connection closed.
+    http_header_timeout_seconds: float = 10.0
+    http_body_timeout_seconds: float = 15.0
     ws_init_timeout_seconds: float = 10.0
     max_subscriptions_per_connection: int = 20
 
@@ -36,6 +40,8 @@ class AbuseLimits:
             order_place_per_minute=_count(env, "ORDER_PLACE_PER_MINUTE", 10),
             points_redeem_per_minute=_count(env, "POINTS_REDEEM_PER_MINUTE", 10),
             max_body_bytes=_count(env, "MAX_BODY_BYTES", 64 * 1024) or 64 * 1024,
+            http_header_timeout_seconds=_positive_float(env, "HTTP_HEADER_TIMEOUT_SECONDS", 10.0),
+            http_body_timeout_seconds=_positive_float(env, "HTTP_BODY_TIMEOUT_SECONDS", 15.0),
             ws_init_timeout_seconds=_positive_float(env, "WS_INIT_TIMEOUT_SECONDS", 10.0),
             max_subscriptions_per_connection=_count(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 20)
             or 20,

@@ -50,6 +50,8 @@ def test_values_from_the_environment():
         ("REDIS_URL", "redis://cache:port/0"),
         ("PORT", "70000"),
         ("GRAPHQL_EXPLORER", "maybe"),
+        ("HTTP_HEADER_TIMEOUT_SECONDS", "0"),
+        ("HTTP_BODY_TIMEOUT_SECONDS", "never"),
     ],
 )
 def test_a_bad_value_names_its_variable(name, value):

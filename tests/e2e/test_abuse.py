@@ -135,3 +135,67 @@ async def test_x_forwarded_for_is_trusted_from_a_named_proxy(fresh_env):
         server.stop()
     assert outcomes == ["checked"] * 5
     assert same == ["checked"] * 3 + ["RATE_LIMITED"]
+
+
+SLOW = {"HTTP_HEADER_TIMEOUT_SECONDS": "1", "HTTP_BODY_TIMEOUT_SECONDS": "1"}
+# How long a test waits for the server to drop a slow client before calling it a failure.
+GIVE_UP = 8.0
+
+
+async def trickle_until_dropped(
+    server: Server, head: bytes, drip: bytes, *, every: float = 0.1
+) -> tuple[float, bytes]:
+    """Send ``head``, then ``drip`` a byte at a time; (seconds until the server closed the
+    connection, what it sent). Fails when it is still open after GIVE_UP seconds."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    started = time.monotonic()
+
+    async def drip_bytes() -> None:
+        writer.write(head)
+        for byte in drip:
+            await writer.drain()
+            writer.write(bytes([byte]))
+            await asyncio.sleep(every)  # the pace of a slow client, not a wait for anything
+
+    dripping = asyncio.create_task(drip_bytes())
+    try:
+        received = await asyncio.wait_for(reader.read(), GIVE_UP)  # until the server closes
+    except TimeoutError:
+        raise AssertionError(f"the server kept a trickling client for {GIVE_UP} s") from None
+    finally:
+        dripping.cancel()
+        writer.close()
+    return time.monotonic() - started, received
+
+
+async def test_a_client_trickling_its_headers_is_dropped(fresh_env):
+    server = Server(env=fresh_env | SLOW)
+    await server.start()
+    try:
+        head = b"POST /graphql HTTP/1.1\r\nHost: o2o\r\n"
+        took, answer = await trickle_until_dropped(server, head, b"X-Slow: " + b"a" * 200)
+        assert took < 3
+        assert answer.startswith(b"HTTP/1.1 408") or answer == b""
+        silent, _ = await trickle_until_dropped(server, b"", b"")  # connects, says nothing
+        assert silent < 3
+        async with httpx.AsyncClient() as client:  # a prompt client is served as ever
+            assert (await client.get(f"{server.url}/healthz/live")).status_code == 200
+    finally:
+        server.stop()
+
+
+async def test_a_client_trickling_its_body_is_dropped(fresh_env):
+    server = Server(env=fresh_env | SLOW)
+    await server.start()
+    try:
+        body = json.dumps({"query": "{ products { sku } }", "pad": "x" * 200}).encode()
+        head = (
+            b"POST /graphql HTTP/1.1\r\nHost: o2o\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
+        took, answer = await trickle_until_dropped(server, head, body)
+        assert took < 3
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert b"REQUEST_TIMEOUT" in answer
+    finally:
+        server.stop()

@@ -39,6 +39,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_runtime(settings, clock=clock) as runtime:
             app.state.db_client = runtime.db.db()
+            app.state.db_probe = runtime.db_probe
+            app.state.redis_probe = runtime.redis_probe
             app.state.services = Services(
                 tokens=TokenCodec(settings.secret_key, settings.token_ttl_seconds),
                 redis=runtime.redis,

@@ -52,6 +52,9 @@ class AbuseLimits:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = "memory://"
+    # Connections to Redis per process; a command waits up to the timeout when all are busy.
+    redis_max_connections: int = 100
+    redis_pool_timeout_seconds: float = 10.0
     offer_timeout_seconds: float = 3600.0
     reconcile_seconds: float = 60.0
     deadline_lease_seconds: float = 30.0
@@ -81,6 +84,8 @@ class Settings:
         return cls(
             database_url=database_url,
             redis_url=redis_url,
+            redis_max_connections=_positive_count(env, "REDIS_MAX_CONNECTIONS", 100),
+            redis_pool_timeout_seconds=_positive_float(env, "REDIS_POOL_TIMEOUT_SECONDS", 10.0),
             offer_timeout_seconds=_positive_float(env, "OFFER_TIMEOUT_SECONDS", 3600.0),
             reconcile_seconds=_positive_float(env, "RECONCILE_SECONDS", 60.0),
             deadline_lease_seconds=_positive_float(env, "DEADLINE_LEASE_SECONDS", 30.0),
@@ -195,6 +200,13 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+
+
+def _positive_count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _count(env, name, default)
+    if value <= 0:
+        raise SettingsError(f"{name}: must be at least 1, got {value}")
+    return value
 
 
 def _count(env: Mapping[str, str], name: str, default: int) -> int:

@@ -52,6 +52,9 @@ def test_values_from_the_environment():
         ("GRAPHQL_EXPLORER", "maybe"),
         ("HTTP_HEADER_TIMEOUT_SECONDS", "0"),
         ("HTTP_BODY_TIMEOUT_SECONDS", "never"),
+        ("REDIS_MAX_CONNECTIONS", "0"),
+        ("REDIS_MAX_CONNECTIONS", "many"),
+        ("REDIS_POOL_TIMEOUT_SECONDS", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(name, value):

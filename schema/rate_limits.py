@@ -78,23 +78,6 @@ async def spend(redis: Redis, rate: Rate, subject: str, message: str) -> None:
         raise RateLimited(message, retry_after)
 
 
-async def check(redis: Redis, rate: Rate, subject: str, message: str) -> None:
-    """Refuse when the budget is already spent, without counting a hit."""
-    if rate.limit <= 0:
-        return
-    key = _key(rate, subject)
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.get(key)
-        pipe.ttl(key)
-        count, ttl = await pipe.execute()
-    if count is not None and int(count) >= rate.limit:
-        raise RateLimited(message, max(int(ttl), 1))
-
-
-async def forget(redis: Redis, rate: Rate, subject: str) -> None:
-    await redis.delete(_key(rate, subject))
-
-
 async def limit_member(info: Info, rate: Rate) -> None:
     """Refuse a member's call over ``rate`` (``orderPlace``, ``pointsRedeem``)."""
     principal = info.context.viewer()

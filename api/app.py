@@ -13,7 +13,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.graphql_view import GraphQLView
 from api.health import healthz, live
 from api.limits import BodySizeLimit
-from api.metrics import metrics, record
+from api.metrics import metrics_endpoint, record
 from api.runtime import open_runtime
 from api.settings import Settings
 from api.store_web import store_app_mount
@@ -45,6 +45,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_runtime(settings, clock=clock) as runtime:
             app.state.db_client = runtime.db.db()
+            app.state.db_probe = runtime.db_probe
+            app.state.redis_probe = runtime.redis_probe
             app.state.services = Services(
                 tokens=TokenCodec(settings.secret_key, settings.token_ttl_seconds),
                 redis=runtime.redis,
@@ -84,12 +86,16 @@ def create_app(
             Route("/healthz", healthz),
             Route("/healthz/ready", healthz),
             Route("/healthz/live", live),
-            Route("/metrics", metrics),
+            Route("/metrics", metrics_endpoint(settings.metrics_token)),
             store_app_mount(),
         ],
         lifespan=lifespan,
         middleware=[
             Middleware(RequestLog),
-            Middleware(BodySizeLimit, max_bytes=settings.abuse.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.abuse.max_body_bytes,
+                timeout=settings.abuse.http_body_timeout_seconds,
+            ),
         ],
     )

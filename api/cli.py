@@ -109,7 +109,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
-    from api.ws_protocol import LeanWebSocketProtocol
+    from api.serving import uvicorn_options
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -118,9 +118,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "SECRET_KEY is not set: using a random key, tokens end with this process"
         )
     app = create_app(settings, run_worker=not args.no_worker)
-    # uvicorn's sans-I/O protocol, trimmed (api/ws_protocol.py), keeps less per connection than
-    # its default implementation; without permessage-deflate a socket holds no zlib state
-    # (~40 KiB each), and offer events are a few hundred bytes, so compression would save little.
     print(f"o2o serving on http://{host}:{port}/graphql", flush=True)
     print(f"store app: http://{host}:{port}/store", flush=True)
     _calm_garbage_collector()
@@ -133,8 +130,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # Our JSON handler takes uvicorn's records; RequestLog writes the access line.
         log_config=None,
         access_log=False,
-        ws=LeanWebSocketProtocol,
-        ws_per_message_deflate=False,
+        **uvicorn_options(settings),
     )
     return 0
 
@@ -173,9 +169,9 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> int:
         report = await seed_demo(progress=lambda line: print(line, flush=True))
         print(f"demo data: {report.created} rows created, {report.existing} already there")
-        print("logins (phone / password):")
-        for who, phone, password in demo_logins():
-            print(f"  {who:32} {phone} / {password}")
+        print("logins (phone / password, tokenCreate's role):")
+        for who, phone, password, role in demo_logins():
+            print(f"  {who:32} {phone} / {password}  role: {role}")
         return 0
 
     return _with_database(settings, work)

@@ -1,19 +1,24 @@
-"""``/healthz``: 200 when the database and Redis answer, else 503 naming the one that does not."""
+"""``/healthz``: 200 when the database and Redis answer, else 503 naming the one that does not.
+
+Each is asked on a connection of the health check's own (``Runtime.db_probe`` and
+``redis_probe``): a request waiting for a pooled connection is not an outage, and a health
+check that queued behind thousands of them reported one while both answered in milliseconds.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-CHECK_TIMEOUT = 2.0
+from api.runtime import PROBE_TIMEOUT
 
 
-async def _probe(check: Any) -> str:
+async def _probe(check: Awaitable[object]) -> str:
     try:
-        await asyncio.wait_for(check, CHECK_TIMEOUT)
+        await asyncio.wait_for(check, PROBE_TIMEOUT)
     except Exception:  # any failure means "does not answer"; the body says which part
         return "unavailable"
     return "ok"
@@ -28,8 +33,8 @@ async def healthz(request: Request) -> JSONResponse:
     """Ready: the database and Redis answer, so requests can be sent here."""
     state = request.app.state
     database, redis = await asyncio.gather(
-        _probe(state.db_client.execute_query("SELECT 1")),
-        _probe(state.services.redis.ping()),
+        _probe(state.db_probe.check()),
+        _probe(state.redis_probe.ping()),
     )
     healthy = database == "ok" and redis == "ok"
     return JSONResponse(

@@ -7,14 +7,15 @@ are the same whichever process is scraped and include what worker processes did.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hmac
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from domain.enums import OfferStatus, OrderStatus
 from domain.orders.models import Order
@@ -133,3 +134,29 @@ async def metrics(request: Request) -> Response:
     scraped = CollectorRegistry(auto_describe=False)
     scraped.register(SnapshotCollector(await snapshot(request)))
     return Response(generate_latest(REGISTRY) + generate_latest(scraped), media_type=CONTENT_TYPE)
+
+
+def metrics_endpoint(token: str) -> Callable[[Request], Awaitable[Response]]:
+    """``/metrics`` for the scraper that sends ``Authorization: Bearer <token>``, and no one else.
+
+    The figures (operations by outcome, offers, queue depth) tell an outsider how busy the
+    brand is and what fails: with no token configured, the endpoint answers no one.
+    """
+    expected = f"Bearer {token}".encode()
+
+    async def guarded(request: Request) -> Response:
+        if not token:
+            return PlainTextResponse(
+                "/metrics is off: set METRICS_TOKEN and scrape with it as a bearer token.\n",
+                status_code=403,
+            )
+        sent = request.headers.get("authorization", "").encode("latin-1", "replace")
+        if not hmac.compare_digest(sent, expected):
+            return PlainTextResponse(
+                "A bearer token is required (METRICS_TOKEN).\n",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        return await metrics(request)
+
+    return guarded

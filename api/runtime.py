@@ -12,15 +12,19 @@ from tortoise.context import TortoiseContext
 from api.settings import CrmSettings, Settings
 from domain import messagebus
 from domain.crm import callbacks, generation, listeners
-from domain.db import close_database, open_database
+from domain.db import DatabaseProbe, close_database, open_database
 from domain.orders import Dispatch
 from domain.stores.network import rebuild_store_index, store_index
 from realtime.bus import EventBus
-from realtime.client import Redis, connect
+from realtime.client import Redis, connect, probe_client
 from realtime.clock import Clock, SystemClock
 from realtime.deadlines import DeadlineQueue
 
 log = logging.getLogger("o2o.runtime")
+
+
+# How long /healthz waits for the database and Redis to answer.
+PROBE_TIMEOUT = 2.0
 
 
 @dataclass
@@ -29,6 +33,9 @@ class Runtime:
     redis: Redis
     bus: EventBus
     dispatch: Dispatch
+    # The health check's own connections, apart from the pools requests queue for.
+    db_probe: DatabaseProbe
+    redis_probe: Redis
 
 
 @contextlib.asynccontextmanager
@@ -37,8 +44,14 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """Open everything; ``listen`` starts the bus's reader (a worker only publishes)."""
     db = await open_database(settings.database_url)
-    redis = connect(settings.redis_url)
+    redis = connect(
+        settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        pool_timeout=settings.redis_pool_timeout_seconds,
+    )
     bus = EventBus(redis)
+    db_probe = DatabaseProbe(db, settings.database_url, wait=PROBE_TIMEOUT)
+    redis_probe = probe_client(redis, settings.redis_url, PROBE_TIMEOUT)
     try:
         index = store_index(redis)
         count = await rebuild_store_index(index)
@@ -55,12 +68,22 @@ async def open_runtime(
         crm = crm_generation(settings.crm)
         listeners.subscribe(messagebus.bus, crm)
         try:
-            yield Runtime(db=db, redis=redis, bus=bus, dispatch=dispatch)
+            yield Runtime(
+                db=db,
+                redis=redis,
+                bus=bus,
+                dispatch=dispatch,
+                db_probe=db_probe,
+                redis_probe=redis_probe,
+            )
         finally:
             listeners.unsubscribe(messagebus.bus, crm)
     finally:
         await bus.close()
+        if redis_probe is not redis:
+            await redis_probe.aclose()
         await redis.aclose()
+        await db_probe.close()
         await close_database(db)
 
 

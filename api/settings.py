@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import secrets
 from collections.abc import Mapping
@@ -28,6 +29,10 @@ class AbuseLimits:
     order_place_per_minute: int = 10
     points_redeem_per_minute: int = 10
     max_body_bytes: int = 64 * 1024
+    # From a request's first byte to the end of its headers, and then to the end of its body:
+    # a client slower than that is answered 408 and its connection closed.
+    http_header_timeout_seconds: float = 10.0
+    http_body_timeout_seconds: float = 15.0
     ws_init_timeout_seconds: float = 10.0
     max_subscriptions_per_connection: int = 20
 
@@ -44,6 +49,12 @@ class AbuseLimits:
                 env, "POINTS_REDEEM_PER_MINUTE", d.points_redeem_per_minute
             ),
             max_body_bytes=_count(env, "MAX_BODY_BYTES", d.max_body_bytes) or d.max_body_bytes,
+            http_header_timeout_seconds=_positive_float(
+                env, "HTTP_HEADER_TIMEOUT_SECONDS", d.http_header_timeout_seconds
+            ),
+            http_body_timeout_seconds=_positive_float(
+                env, "HTTP_BODY_TIMEOUT_SECONDS", d.http_body_timeout_seconds
+            ),
             ws_init_timeout_seconds=_positive_float(
                 env, "WS_INIT_TIMEOUT_SECONDS", d.ws_init_timeout_seconds
             ),
@@ -94,6 +105,9 @@ class CrmSettings:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = "memory://"
+    # Connections to Redis per process; a command waits up to the timeout when all are busy.
+    redis_max_connections: int = 100
+    redis_pool_timeout_seconds: float = 10.0
     offer_timeout_seconds: float = 3600.0
     reconcile_seconds: float = 60.0
     deadline_lease_seconds: float = 30.0
@@ -110,6 +124,12 @@ class Settings:
     # Selections of one document with its fragments expanded, and repeats of one field there.
     max_selections: int = 1000
     max_repeats: int = 20
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (a reverse proxy's address
+    # or network, or "*"); none by default: any client could claim any address otherwise, and
+    # take a fresh per-address budget with each request.
+    forwarded_allow_ips: tuple[str, ...] = ()
+    # The bearer token a scraper sends for /metrics; unset, /metrics answers no one.
+    metrics_token: str = ""
     abuse: AbuseLimits = field(default_factory=lambda: AbuseLimits())
     settlement_yuan_per_point: Decimal = DEFAULT_YUAN_PER_POINT
     crm: CrmSettings = field(default_factory=lambda: CrmSettings())
@@ -123,6 +143,12 @@ class Settings:
         return cls(
             database_url=database_url,
             redis_url=redis_url,
+            redis_max_connections=_positive_count(
+                env, "REDIS_MAX_CONNECTIONS", d.redis_max_connections
+            ),
+            redis_pool_timeout_seconds=_positive_float(
+                env, "REDIS_POOL_TIMEOUT_SECONDS", d.redis_pool_timeout_seconds
+            ),
             offer_timeout_seconds=_positive_float(
                 env, "OFFER_TIMEOUT_SECONDS", d.offer_timeout_seconds
             ),
@@ -136,6 +162,8 @@ class Settings:
             port=_port(env.get("PORT", str(d.port))),
             token_ttl_seconds=int(_positive_float(env, "TOKEN_TTL_SECONDS", d.token_ttl_seconds)),
             explorer=_flag(env, "GRAPHQL_EXPLORER", default=d.explorer),
+            forwarded_allow_ips=_peers(env.get("FORWARDED_ALLOW_IPS", "")),
+            metrics_token=_metrics_token(env.get("METRICS_TOKEN", "")),
             abuse=AbuseLimits.from_env(env),
             settlement_yuan_per_point=_yuan(
                 env, "SETTLEMENT_YUAN_PER_POINT", d.settlement_yuan_per_point
@@ -161,6 +189,18 @@ def _secret_key(secret: str, *, demo: bool) -> str:
     if secret and len(secret) < MIN_SECRET_KEY:
         raise SettingsError(f"SECRET_KEY: must have at least {MIN_SECRET_KEY} characters")
     return secret
+
+
+MIN_METRICS_TOKEN = 16
+
+
+def _metrics_token(token: str) -> str:
+    token = token.strip()
+    if token and len(token) < MIN_METRICS_TOKEN:
+        raise SettingsError(f"METRICS_TOKEN: must have at least {MIN_METRICS_TOKEN} characters")
+    if token and not token.isprintable():
+        raise SettingsError("METRICS_TOKEN: must be printable text (it is sent in a header)")
+    return token
 
 
 def _database_url(url: str) -> str:
@@ -213,6 +253,21 @@ def _yuan(env: Mapping[str, str], name: str, default: Decimal) -> Decimal:
     return value
 
 
+def _peers(raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (``10.0.0.0/8``, ``::1``), or ``*`` for any."""
+    peers = tuple(item.strip() for item in raw.split(",") if item.strip())
+    for peer in peers:
+        if peer == "*":
+            continue
+        try:
+            ipaddress.ip_network(peer, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"FORWARDED_ALLOW_IPS: {peer!r} is not an IP address, a network or *"
+            ) from None
+    return peers
+
+
 def _port(raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"PORT: expected a port number 1-65535, got {raw!r}")
@@ -229,6 +284,13 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+
+
+def _positive_count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _count(env, name, default)
+    if value <= 0:
+        raise SettingsError(f"{name}: must be at least 1, got {value}")
+    return value
 
 
 def _count(env: Mapping[str, str], name: str, default: int) -> int:

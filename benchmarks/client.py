@@ -10,8 +10,8 @@ from typing import Any
 
 from benchmarks.http import JsonClient
 
-LOGIN = """mutation Login($phone: String!, $password: String!) {
-  tokenCreate(phone: $phone, password: $password) { token errors { code message } }
+LOGIN = """mutation Login($phone: String!, $password: String!, $role: SignInRole!) {
+  tokenCreate(phone: $phone, password: $password, role: $role) { token errors { code message } }
 }"""
 
 PLACE = """mutation Place($input: OrderPlaceInput!) {
@@ -58,22 +58,24 @@ class Api:
         data: dict[str, Any] = body["data"]
         return data
 
-    async def login(self, phone: str, password: str) -> str:
-        data = await self.graphql(LOGIN, {"phone": phone, "password": password})
+    async def login(self, phone: str, password: str, role: str = "MEMBER") -> str:
+        """A token for the phone's ``role`` account: MEMBER, STAFF or ADMIN."""
+        variables = {"phone": phone, "password": password, "role": role}
+        data = await self.graphql(LOGIN, variables)
         payload = data["tokenCreate"]
         if payload["errors"] or not payload["token"]:
             raise ApiError(f"tokenCreate {phone}: {payload['errors']}")
         return str(payload["token"])
 
     async def login_all(
-        self, phones: Sequence[str], password: str, *, concurrency: int = 8
+        self, phones: Sequence[str], password: str, *, role: str = "MEMBER", concurrency: int = 8
     ) -> list[str]:
         """A token for every phone (tokenCreate over HTTP, ``concurrency`` at a time)."""
         gate = asyncio.Semaphore(concurrency)
 
         async def one(phone: str) -> str:
             async with gate:
-                return await self.login(phone, password)
+                return await self.login(phone, password, role)
 
         return list(await asyncio.gather(*(one(p) for p in phones)))
 

@@ -154,7 +154,7 @@ async def run(quick: bool) -> Report:
         dsn = holder["dsn"]
         api = Api(server.url, connections=scale.concurrency * 2)
         try:
-            clerk = await api.login(CLERK, STAFF_PASSWORD)
+            clerk = await api.login(CLERK, STAFF_PASSWORD, "STAFF")
             rng = random.Random(5)
 
             async def purchase(i: int) -> Any:

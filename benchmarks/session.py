@@ -83,7 +83,7 @@ async def open_session(
         api = Api(server.url)
         feed = OfferFeed(server.ws_url)
         try:
-            clerks = await api.login_all(seeded.clerk_phones, world.PASSWORD)
+            clerks = await api.login_all(seeded.clerk_phones, world.PASSWORD, role="STAFF")
             members_tokens = (
                 await api.login_all(seeded.member_phones, world.PASSWORD) if sign_in_members else []
             )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as tortoise_migrate
@@ -91,6 +93,55 @@ async def open_database(database_url: str, *, create: bool = False) -> TortoiseC
 
 async def close_database(ctx: TortoiseContext) -> None:
     await ctx.close_connections()
+
+
+class DatabaseProbe:
+    """Whether the database answers, asked on a connection of the probe's own (PostgreSQL).
+
+    Through the pool, ``SELECT 1`` waits behind every query queued for a connection: under a
+    burst (thousands of subscriptions replaying their offers) the health check then timed out
+    and called a database that answered in milliseconds unavailable. The probe's connection
+    is opened when first needed, and again after any failure. SQLite has no pool to wait on:
+    the probe asks Tortoise's connection.
+    """
+
+    def __init__(self, ctx: TortoiseContext, database_url: str, *, wait: float = 2.0) -> None:
+        self._ctx = ctx
+        self._wait = wait  # for connecting, and for the answer
+        self._credentials: dict[str, Any] | None = None
+        if _is_postgres(database_url):
+            given = expand_db_url(_normalise(database_url))["credentials"]
+            wanted = ("host", "port", "user", "password", "database", "ssl")
+            self._credentials = {key: given[key] for key in wanted if given.get(key) is not None}
+        self._connection: Any = None
+        self._lock = asyncio.Lock()
+
+    async def check(self) -> None:
+        """Return when the database answers ``SELECT 1``; raise otherwise."""
+        if self._credentials is None:
+            await self._ctx.db().execute_query("SELECT 1")
+            return
+        async with self._lock:
+            try:
+                if self._connection is None or self._connection.is_closed():
+                    self._connection = await asyncpg.connect(
+                        **self._credentials, timeout=self._wait
+                    )
+                await self._connection.fetchval("SELECT 1", timeout=self._wait)
+            except BaseException:  # a timeout or a cancellation too: start afresh next time
+                self._drop()
+                raise
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.terminate()
+            self._connection = None
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._connection is not None:
+                await self._connection.close()
+                self._connection = None
 
 
 async def migrate(database_url: str, progress: Callable[[str], object] | None = None) -> None:

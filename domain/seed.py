@@ -191,12 +191,13 @@ async def _seed_loyalty(report: SeedReport) -> None:
         report.count(not sale.repeated)
 
 
-def demo_logins() -> list[tuple[str, str, str]]:
-    """(who, phone, password) for the README and the seed command's output."""
-    rows = [("admin", ADMIN_PHONE, ADMIN_PASSWORD)]
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(who, phone, password, tokenCreate's role) for the README and the seed command."""
+    rows = [("admin", ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")]
     for i, (code, *_rest) in enumerate(STORES[:2], start=1):
-        rows.append((f"manager of {code}", staff_phone(i, StaffRole.MANAGER), STAFF_PASSWORD))
-        rows.append((f"clerk of {code}", staff_phone(i, StaffRole.CLERK), STAFF_PASSWORD))
-    rows.append(("member (home store GZ-TH01)", member_phone(1), MEMBER_PASSWORD))
-    rows.append(("member (home store GZ-ZJ02)", member_phone(2), MEMBER_PASSWORD))
+        manager = staff_phone(i, StaffRole.MANAGER)
+        rows.append((f"manager of {code}", manager, STAFF_PASSWORD, "STAFF"))
+        rows.append((f"clerk of {code}", staff_phone(i, StaffRole.CLERK), STAFF_PASSWORD, "STAFF"))
+    rows.append(("member (home store GZ-TH01)", member_phone(1), MEMBER_PASSWORD, "MEMBER"))
+    rows.append(("member (home store GZ-ZJ02)", member_phone(2), MEMBER_PASSWORD, "MEMBER"))
     return rows

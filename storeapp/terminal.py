@@ -30,9 +30,10 @@ STAFF_ROLES = {"CLERK", "MANAGER"}
 # The server closes with 4403 when the token is refused (expired, or signed with another key).
 REFUSED_CLOSE_CODES = {4401, 4403}
 
+# The store app signs in to the phone's staff account, never to a member account on it.
 LOGIN = """
 mutation($phone: String!, $password: String!) {
-  tokenCreate(phone: $phone, password: $password) {
+  tokenCreate(phone: $phone, password: $password, role: STAFF) {
     token viewer { role store { code name } } errors { code message }
   }
 }"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -15,32 +17,60 @@ from domain.principal import Principal, Role
 from domain.stores.models import Store
 
 
-async def authenticate(phone: str, password: str) -> Principal | None:
-    """The principal whose phone and password match, else None (the same for either mistake).
+class AccountKind(StrEnum):
+    """Which of a phone's accounts a sign-in opens: one phone may hold one of each."""
 
-    One phone may belong to an admin, a staff member, a distributor and a member at once; the
-    first account in that order whose password matches wins.
+    MEMBER = "MEMBER"
+    STAFF = "STAFF"
+    ADMIN = "ADMIN"
+    DISTRIBUTOR = "DISTRIBUTOR"
+
+
+def sign_in_phone(phone: str) -> str:
+    """The phone as sign-in looks it up ("139 0000 0028" is 13900000028), for counting
+    attempts against it; text that is no phone is counted as sent, stripped."""
+    try:
+        return validation.phone(phone)
+    except Invalid:
+        return phone.strip()
+
+
+async def authenticate(
+    phone: str, password: str, kind: AccountKind = AccountKind.MEMBER
+) -> Principal | None:
+    """The principal of the ``kind`` account whose phone and password match, else None (the
+    same for either mistake).
+
+    Only the named account is tried. Anyone may register a member on any phone, a staff
+    member's or an admin's included: trying every account on the phone would let that
+    member's password stand in for a staff sign-in (and its successes for theirs).
     """
     try:
         phone = validation.phone(phone)
     except Invalid:
         await verify_password(None, password)
         return None
-    admin = await Admin.get_or_none(phone=phone)
-    if admin and await verify_password(admin.password_hash, password):
-        return Principal(Role.ADMIN, admin.id)
-    staff = await Staff.get_or_none(phone=phone, active=True)
-    if staff and await verify_password(staff.password_hash, password):
-        return Principal(Role(staff.role.value), staff.id, staff.store_id)
-    distributor = await Distributor.get_or_none(phone=phone)
-    if distributor and await verify_password(distributor.password_hash, password):
-        return Principal(Role.DISTRIBUTOR, distributor.id)
-    member = await Member.get_or_none(phone=phone)
-    if member and await verify_password(member.password_hash, password):
-        return Principal(Role.MEMBER, member.id)
-    if not (admin or staff or distributor or member):
-        await verify_password(None, password)
-    return None
+    account: Admin | Staff | Distributor | Member | None
+    if kind is AccountKind.ADMIN:
+        account = await Admin.get_or_none(phone=phone)
+    elif kind is AccountKind.STAFF:
+        account = await Staff.get_or_none(phone=phone, active=True)
+    elif kind is AccountKind.DISTRIBUTOR:
+        account = await Distributor.get_or_none(phone=phone)
+    else:
+        account = await Member.get_or_none(phone=phone)
+    if account is None or account.password_hash is None:
+        await verify_password(None, password)  # as long as a wrong password takes
+        return None
+    if not await verify_password(account.password_hash, password):
+        return None
+    if isinstance(account, Admin):
+        return Principal(Role.ADMIN, account.id)
+    if isinstance(account, Staff):
+        return Principal(Role(account.role.value), account.id, account.store_id)
+    if isinstance(account, Distributor):
+        return Principal(Role.DISTRIBUTOR, account.id)
+    return Principal(Role.MEMBER, account.id)
 
 
 async def create_staff(

@@ -75,16 +75,16 @@ class VoucherUsed(DomainError):
 
 
 async def redeem_voucher(
-    actor: Principal, now: datetime, *, voucher_id: int, member_id: int | None = None
+    actor: Principal, now: datetime, *, voucher_id: int, member_id: int
 ) -> Voucher:
-    """Staff hand over the free pack at their counter; naming the member at the counter
-    refuses another member's voucher."""
+    """Staff hand over the free pack at their counter to ``member_id``, the member standing
+    there: a voucher id alone would let anyone's voucher be spent by whoever read it."""
     if not actor.is_staff:
         raise Forbidden("Vouchers are redeemed by staff at a store.")
     voucher = await Voucher.get_or_none(id=voucher_id)
     if voucher is None:
         raise NotFound("No voucher has this id.", "id")
-    if member_id is not None and voucher.member_id != member_id:
+    if voucher.member_id != member_id:
         raise Invalid("This voucher belongs to another member.", "memberId")
     used = await Voucher.filter(id=voucher_id, status=VoucherStatus.ISSUED).update(
         status=VoucherStatus.REDEEMED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.access.accounts import AccountKind as SignInRole
 from domain.enums import (
     Channel,
     MemberSource,
@@ -26,3 +27,10 @@ for _enum in (
     VoucherStatus,
 ):
     strawberry.enum(_enum)
+strawberry.enum(
+    SignInRole,
+    name="SignInRole",
+    description="Which of a phone's accounts tokenCreate opens.",
+)
+
+__all__ = ["SignInRole"]

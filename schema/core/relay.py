@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -27,15 +28,26 @@ def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode())
 
 
+# What ``to_global_id`` writes: a type name, a colon, a pk without sign, space or leading zero.
+_RAW_ID = re.compile(r"([A-Z][A-Za-z]{0,63}):([1-9][0-9]{0,18})")
+
+
 def from_global_id(global_id: str) -> tuple[str, int] | None:
-    """``(type name, pk)``, or None when the id is not one of ours."""
+    """``(type name, pk)``, or None when the id is not one of ours.
+
+    Only the spelling ``to_global_id`` gives is accepted: ``int()`` alone would read "01",
+    " 1", "1_0" and full-width digits, and base64 decoding skips junk, so one object would
+    have many ids (each a new key for whatever a client counts or caches by id).
+    """
     try:
-        raw = base64.urlsafe_b64decode(global_id.encode("ascii") + b"==").decode()
-        type_name, _, pk = raw.partition(":")
-        value = int(pk)
+        raw = base64.urlsafe_b64decode(global_id.encode("ascii")).decode("ascii")
     except (binascii.Error, UnicodeError, ValueError):
         return None
-    if not type_name or value <= 0 or value >= 2**63:
+    match = _RAW_ID.fullmatch(raw)
+    if match is None:
+        return None
+    type_name, value = match.group(1), int(match.group(2))
+    if value >= 2**63 or to_global_id(type_name, value) != global_id:
         return None
     return type_name, value
 

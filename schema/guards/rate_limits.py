@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from domain.access.accounts import AccountKind, sign_in_phone
 from realtime import keys
 from realtime.client import Redis
 from realtime.rate_limits import Rate
@@ -56,23 +57,6 @@ async def spend(redis: Redis, rate: Rate, subject: str, message: str) -> None:
         raise RateLimited(message, retry_after)
 
 
-async def check(redis: Redis, rate: Rate, subject: str, message: str) -> None:
-    """Refuse when the budget is already spent, without counting a hit."""
-    if rate.limit <= 0:
-        return
-    key = _key(rate, subject)
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.get(key)
-        pipe.ttl(key)
-        count, ttl = await pipe.execute()
-    if count is not None and int(count) >= rate.limit:
-        raise RateLimited(message, max(int(ttl), 1))
-
-
-async def forget(redis: Redis, rate: Rate, subject: str) -> None:
-    await redis.delete(_key(rate, subject))
-
-
 async def limit_member(info: Info, rate: Rate) -> None:
     """Refuse a member's call over ``rate`` (``orderPlace``, ``pointsRedeem``)."""
     principal = info.context.viewer()
@@ -86,8 +70,39 @@ async def limit_member(info: Info, rate: Rate) -> None:
     )
 
 
-async def guard_sign_in(info: Info, phone: str) -> None:
-    """Before checking a password: refuse a locked-out phone or a too busy client address."""
+async def spend_shared(redis: Redis, rate: Rate, subject: str, part: str, message: str) -> None:
+    """Count one hit for ``part`` of ``subject`` and refuse it when all parts together are over
+    the budget. Parts are counted apart so that :func:`forgive` can clear one of them alone."""
+    if rate.limit <= 0:
+        return
+    key = _key(rate, subject) + ":parts"
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hincrby(key, part, 1)
+        pipe.expire(key, rate.window_seconds, nx=True)
+        pipe.hvals(key)
+        pipe.ttl(key)
+        _, _, counts, ttl = await pipe.execute()
+    if sum(int(count) for count in counts) > rate.limit:
+        raise RateLimited(message, max(int(ttl), 1))
+
+
+async def forgive(redis: Redis, rate: Rate, subject: str, part: str) -> None:
+    """Clear the hits counted for ``part`` of ``subject``; the other parts' stay."""
+    if rate.limit > 0:
+        await redis.hdel(_key(rate, subject) + ":parts", part)
+
+
+async def guard_sign_in(info: Info, phone: str, kind: AccountKind) -> None:
+    """Before checking a password: refuse a locked-out phone or a too busy client address.
+
+    The attempt is counted against the phone at once, as if it failed (a success takes it
+    back): counting only after the password check let concurrent guesses all pass the check
+    before any was counted. The phone is the one sign-in looks up ("139 0000 0028" is
+    13900000028), and its count covers every account on it: the admin's, the staff member's
+    and the member's failures add up to one budget. A success clears only the failures
+    against the account it opened, so a member registered on a clerk's phone (anyone may
+    register a member) cannot sign in between guesses at the clerk's password to reset them.
+    """
     services = info.context.services
     address = info.context.client_address
     if address is not None:
@@ -97,20 +112,22 @@ async def guard_sign_in(info: Info, phone: str) -> None:
             address,
             "Too many sign-in attempts from this address.",
         )
-    await check(
+    await spend_shared(
         services.redis,
         services.rate_limits.login_failures_per_phone,
-        phone.strip(),
+        sign_in_phone(phone),
+        kind.value,
         "Too many failed sign-ins for this phone.",
     )
 
 
-async def record_sign_in(info: Info, phone: str, *, succeeded: bool) -> None:
-    services = info.context.services
-    rate = services.rate_limits.login_failures_per_phone
-    if rate.limit <= 0:
-        return
+async def record_sign_in(info: Info, phone: str, kind: AccountKind, *, succeeded: bool) -> None:
+    """After checking the password: a success takes back the failures against that account."""
     if succeeded:
-        await forget(services.redis, rate, phone.strip())
-    else:
-        await hit(services.redis, rate, phone.strip())
+        services = info.context.services
+        await forgive(
+            services.redis,
+            services.rate_limits.login_failures_per_phone,
+            sign_in_phone(phone),
+            kind.value,
+        )

@@ -75,12 +75,12 @@ class LoyaltyMutation:
     @strawberry.mutation(
         permission_classes=[IsStoreStaff],
         description=(
-            "Staff hand over a free pack at their store. Give the member at the counter to "
-            "refuse another member's voucher."
+            "Staff hand over a free pack at their store, to the member at the counter: a voucher "
+            "of another member is refused."
         ),
     )
     async def voucher_redeem(
-        self, info: Info, id: strawberry.ID, member_id: strawberry.ID | None = None
+        self, info: Info, id: strawberry.ID, member_id: strawberry.ID
     ) -> VoucherPayload:
         actor = info.context.actor
         now = info.context.services.dispatch.now()
@@ -89,7 +89,7 @@ class LoyaltyMutation:
                 actor,
                 now,
                 voucher_id=decode_id(id, "Voucher"),
-                member_id=decode_id(member_id, "Member", "memberId") if member_id else None,
+                member_id=decode_id(member_id, "Member", "memberId"),
             )
         )
         return VoucherPayload(voucher=Voucher.of(voucher) if voucher else None, errors=errors)

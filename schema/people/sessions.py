@@ -9,6 +9,7 @@ import strawberry
 from domain.access import accounts, sessions
 from domain.errors import ErrorCode
 from schema.core.context import Info
+from schema.core.enums import SignInRole
 from schema.core.errors import UserError
 from schema.core.permissions import IsSignedIn
 from schema.guards.rate_limits import guard_sign_in, record_sign_in
@@ -20,12 +21,18 @@ WRONG_LOGIN = "The phone number or the password is wrong."
 
 @strawberry.type
 class SessionMutation:
-    @strawberry.mutation
-    async def token_create(self, info: Info, phone: str, password: str) -> TokenCreatePayload:
-        await guard_sign_in(info, phone)
-        principal = await accounts.authenticate(phone, password)
+    @strawberry.mutation(
+        description="Sign in to one account of the phone: the member's unless `role` names "
+        "the staff, admin or distributor account (a phone may hold one of each, each with its "
+        "password)."
+    )
+    async def token_create(
+        self, info: Info, phone: str, password: str, role: SignInRole = SignInRole.MEMBER
+    ) -> TokenCreatePayload:
+        await guard_sign_in(info, phone, role)
+        principal = await accounts.authenticate(phone, password, role)
         viewer = await viewer_of(principal) if principal else None
-        await record_sign_in(info, phone, succeeded=viewer is not None)
+        await record_sign_in(info, phone, role, succeeded=viewer is not None)
         if principal is None or viewer is None:
             return TokenCreatePayload(
                 errors=[UserError(code=ErrorCode.INVALID, message=WRONG_LOGIN)]

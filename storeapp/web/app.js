@@ -9,8 +9,9 @@ import { DeliveryBoard } from "./board.js";
 import { Counter } from "./counter.js";
 import { unlockSound } from "./sound.js";
 
+// The store app signs in to the phone's staff account, never to a member account on it.
 const LOGIN = `mutation($phone: String!, $password: String!) {
-  tokenCreate(phone: $phone, password: $password) {
+  tokenCreate(phone: $phone, password: $password, role: STAFF) {
     token
     viewer { role staff { name } store { id code name location { latitude longitude } } }
     errors { code message }

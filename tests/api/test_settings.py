@@ -50,6 +50,11 @@ def test_values_from_the_environment():
         ("REDIS_URL", "redis://cache:port/0"),
         ("PORT", "70000"),
         ("GRAPHQL_EXPLORER", "maybe"),
+        ("HTTP_HEADER_TIMEOUT_SECONDS", "0"),
+        ("HTTP_BODY_TIMEOUT_SECONDS", "never"),
+        ("REDIS_MAX_CONNECTIONS", "0"),
+        ("REDIS_MAX_CONNECTIONS", "many"),
+        ("REDIS_POOL_TIMEOUT_SECONDS", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(name, value):
@@ -88,3 +93,21 @@ def test_abuse_limits_are_settable_and_zero_turns_a_budget_off():
     assert (settings.abuse.order_place_per_minute, settings.abuse.max_body_bytes) == (0, 1000)
     with pytest.raises(SettingsError, match="LOGIN_FAILURES_PER_PHONE"):
         Settings.from_env({"LOGIN_FAILURES_PER_PHONE": "-3"})
+
+
+def test_forwarded_headers_are_trusted_only_from_named_peers():
+    assert Settings.from_env({}).forwarded_allow_ips == ()
+    named = Settings.from_env({"FORWARDED_ALLOW_IPS": " 10.0.0.0/8, ::1 ,192.0.2.7"})
+    assert named.forwarded_allow_ips == ("10.0.0.0/8", "::1", "192.0.2.7")
+    assert Settings.from_env({"FORWARDED_ALLOW_IPS": "*"}).forwarded_allow_ips == ("*",)
+    with pytest.raises(SettingsError, match=r"^FORWARDED_ALLOW_IPS:"):
+        Settings.from_env({"FORWARDED_ALLOW_IPS": "proxy.local"})
+
+
+def test_the_metrics_token_is_long_enough_or_unset():
+    assert Settings.from_env({}).metrics_token == ""
+    set_ = Settings.from_env({"METRICS_TOKEN": "  scraper-token-0123456789 "})
+    assert set_.metrics_token == "scraper-token-0123456789"
+    for bad in ("short", "sixteen\ncharacters"):
+        with pytest.raises(SettingsError, match=r"^METRICS_TOKEN:"):
+            Settings.from_env({"METRICS_TOKEN": bad})

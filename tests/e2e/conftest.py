@@ -5,7 +5,7 @@ import pytest_asyncio
 
 from tests import backends
 from tests.backends import Backend
-from tests.e2e.server import Server, o2o
+from tests.e2e.server import METRICS_TOKEN, Server, o2o
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +28,8 @@ async def fresh_env(backend: Backend, redis, tmp_path) -> AsyncIterator[dict[str
         # Every e2e server signs in from 127.0.0.1 against one Redis database for the whole
         # run: the per-address budget is proven in tests/schema/guards/test_rate_limits.py instead.
         "LOGIN_ATTEMPTS_PER_ADDRESS": "0",
+        # /metrics answers only a scraper that sends this token (tests/e2e/test_observability).
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
     o2o(["migrate"], env)
     yield env

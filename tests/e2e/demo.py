@@ -20,8 +20,8 @@ from tests.backends import Backend
 from tests.e2e.server import Server, o2o
 
 LOGIN = """
-mutation($phone: String!, $password: String!) {
-  tokenCreate(phone: $phone, password: $password) { token errors { code } }
+mutation($phone: String!, $password: String!, $role: SignInRole!) {
+  tokenCreate(phone: $phone, password: $password, role: $role) { token errors { code } }
 }"""
 PLACE = """
 mutation($input: OrderPlaceInput!) {
@@ -68,15 +68,16 @@ def clerk_phone(store: int) -> str:
     return f"1380000{store:02d}02"
 
 
-async def token(server: Server, phone: str, password: str) -> str:
-    data = await server.graphql(LOGIN, {"phone": phone, "password": password})
+async def token(server: Server, phone: str, password: str, role: str = "MEMBER") -> str:
+    """A token for the phone's ``role`` account: MEMBER, STAFF or ADMIN."""
+    data = await server.graphql(LOGIN, {"phone": phone, "password": password, "role": role})
     value: str = data["data"]["tokenCreate"]["token"]
     assert value, data
     return value
 
 
 async def clerk_token(server: Server, store: int) -> str:
-    return await token(server, clerk_phone(store), STAFF_PASSWORD)
+    return await token(server, clerk_phone(store), STAFF_PASSWORD, "STAFF")
 
 
 async def place_order(server: Server, store: int, qty: int = 2) -> dict[str, Any]:
@@ -103,7 +104,7 @@ async def place_order(server: Server, store: int, qty: int = 2) -> dict[str, Any
 
 async def order_now(server: Server, order_id: str) -> dict[str, Any]:
     """The order as an admin reads it through the API."""
-    admin = await token(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await token(server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     data = await server.graphql(ORDER, {"id": order_id}, admin)
     found: dict[str, Any] = data["data"]["order"]
     return found

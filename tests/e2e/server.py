@@ -17,6 +17,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 O2O = [sys.executable, "-m", "api.cli"]
+# The scraper's token the e2e servers are given (METRICS_TOKEN): /metrics answers no one else.
+METRICS_TOKEN = "e2e-metrics-token-of-the-scraper"
 
 
 def free_port() -> int:

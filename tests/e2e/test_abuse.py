@@ -2,6 +2,7 @@
 documents built to hold the process."""
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -72,7 +73,7 @@ async def test_a_socket_without_connection_init_is_closed(tight_server):
 
 
 async def test_subscriptions_per_socket_are_capped(tight_server):
-    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     async with graphql_socket(ws_url(tight_server.url), admin) as socket:
         for _ in range(2):
             await socket.subscribe("subscription { ordersUnassigned { id } }")
@@ -83,7 +84,7 @@ async def test_subscriptions_per_socket_are_capped(tight_server):
 
 
 async def test_a_revoked_token_cannot_open_a_socket(tight_server):
-    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(tight_server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     revoked = await tight_server.graphql("mutation { tokenRevoke { revoked } }", token=admin)
     assert revoked["data"]["tokenRevoke"]["revoked"] is True
     async with connect(ws_url(tight_server.url), subprotocols=[PROTOCOL]) as conn:  # type: ignore[list-item]
@@ -216,3 +217,113 @@ async def test_several_operations_need_operation_name(server):
         message = await socket.receive()
         assert (message["type"], message["id"]) == ("error", op), message
         assert message["payload"][0]["extensions"]["code"] == "OPERATION_NAME_REQUIRED"
+
+
+_phones = itertools.count(13912340000)
+
+
+async def sign_in_from(server: Server, forwarded_for: str) -> str:
+    """The outcome of one wrong sign-in (each at a phone of its own) that claims to come from
+    ``forwarded_for``."""
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            f"{server.url}/graphql",
+            json={
+                "query": "mutation($p: String!) { tokenCreate(phone: $p, password: "
+                '"wrong-pass") { token } }',
+                "variables": {"p": str(next(_phones))},
+            },
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+    errors = answer.json().get("errors") or [{}]
+    return str(errors[0].get("extensions", {}).get("code", "checked"))
+
+
+async def test_x_forwarded_for_is_not_trusted_by_default(fresh_env):
+    """One client on loopback may not pose as many: every request shares its budget."""
+    server = Server(env=fresh_env | {"LOGIN_ATTEMPTS_PER_ADDRESS": "3"})
+    await server.start()
+    try:
+        outcomes = [await sign_in_from(server, f"198.51.100.{n}") for n in range(5)]
+    finally:
+        server.stop()
+    assert outcomes == ["checked"] * 3 + ["RATE_LIMITED"] * 2
+
+
+async def test_x_forwarded_for_is_trusted_from_a_named_proxy(fresh_env):
+    env = {"LOGIN_ATTEMPTS_PER_ADDRESS": "3", "FORWARDED_ALLOW_IPS": "127.0.0.1"}
+    server = Server(env=fresh_env | env)
+    await server.start()
+    try:
+        outcomes = [await sign_in_from(server, f"198.51.100.{n}") for n in range(5)]
+        same = [await sign_in_from(server, "203.0.113.9") for _ in range(4)]
+    finally:
+        server.stop()
+    assert outcomes == ["checked"] * 5
+    assert same == ["checked"] * 3 + ["RATE_LIMITED"]
+
+
+SLOW = {"HTTP_HEADER_TIMEOUT_SECONDS": "1", "HTTP_BODY_TIMEOUT_SECONDS": "1"}
+
+
+# How long a test waits for the server to drop a slow client before calling it a failure.
+GIVE_UP = 8.0
+
+
+async def trickle_until_dropped(
+    server: Server, head: bytes, drip: bytes, *, every: float = 0.1
+) -> tuple[float, bytes]:
+    """Send ``head``, then ``drip`` a byte at a time; (seconds until the server closed the
+    connection, what it sent). Fails when it is still open after GIVE_UP seconds."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    started = time.monotonic()
+
+    async def drip_bytes() -> None:
+        writer.write(head)
+        for byte in drip:
+            await writer.drain()
+            writer.write(bytes([byte]))
+            await asyncio.sleep(every)  # the pace of a slow client, not a wait for anything
+
+    dripping = asyncio.create_task(drip_bytes())
+    try:
+        received = await asyncio.wait_for(reader.read(), GIVE_UP)  # until the server closes
+    except TimeoutError:
+        raise AssertionError(f"the server kept a trickling client for {GIVE_UP} s") from None
+    finally:
+        dripping.cancel()
+        writer.close()
+    return time.monotonic() - started, received
+
+
+async def test_a_client_trickling_its_headers_is_dropped(fresh_env):
+    server = Server(env=fresh_env | SLOW)
+    await server.start()
+    try:
+        head = b"POST /graphql HTTP/1.1\r\nHost: o2o\r\n"
+        took, answer = await trickle_until_dropped(server, head, b"X-Slow: " + b"a" * 200)
+        assert took < 3
+        assert answer.startswith(b"HTTP/1.1 408") or answer == b""
+        silent, _ = await trickle_until_dropped(server, b"", b"")  # connects, says nothing
+        assert silent < 3
+        async with httpx.AsyncClient() as client:  # a prompt client is served as ever
+            assert (await client.get(f"{server.url}/healthz/live")).status_code == 200
+    finally:
+        server.stop()
+
+
+async def test_a_client_trickling_its_body_is_dropped(fresh_env):
+    server = Server(env=fresh_env | SLOW)
+    await server.start()
+    try:
+        body = json.dumps({"query": "{ products { sku } }", "pad": "x" * 200}).encode()
+        head = (
+            b"POST /graphql HTTP/1.1\r\nHost: o2o\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
+        took, answer = await trickle_until_dropped(server, head, body)
+        assert took < 3
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert b"REQUEST_TIMEOUT" in answer
+    finally:
+        server.stop()

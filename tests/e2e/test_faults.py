@@ -73,7 +73,7 @@ async def test_redis_stopped_and_started(services_pass, fresh_env, redis_server)
     await server.start()
     try:
         member = await login(server, member_phone(1), MEMBER_PASSWORD)
-        clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
+        clerk = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
         product = (await server.graphql("{ products { id } }"))["data"]["products"][0]["id"]
         async with graphql_socket(ws_url(server.url), clerk) as app:
             await app.subscribe(OFFERS)

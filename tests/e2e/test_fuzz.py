@@ -40,9 +40,9 @@ from tests.e2e.ws import PROTOCOL, ws_url
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 CALLERS = {
     "anonymous": None,
-    "member": (member_phone(1), MEMBER_PASSWORD),
-    "clerk": ("13800000102", STAFF_PASSWORD),
-    "admin": (ADMIN_PHONE, ADMIN_PASSWORD),
+    "member": (member_phone(1), MEMBER_PASSWORD, "MEMBER"),
+    "clerk": ("13800000102", STAFF_PASSWORD, "STAFF"),
+    "admin": (ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN"),
 }
 MASKED = "Unexpected error."
 
@@ -111,15 +111,19 @@ def outcome(text: str) -> str:
     return str((errors[0].get("extensions") or {}).get("code", "invalid"))
 
 
-LOGIN = "mutation($p: String!, $w: String!) { tokenCreate(phone: $p, password: $w) { token } }"
+LOGIN = (
+    "mutation($p: String!, $w: String!, $r: SignInRole!) "
+    "{ tokenCreate(phone: $p, password: $w, role: $r) { token } }"
+)
 
 
-def sign_in(url: str, credentials: tuple[str, str] | None) -> str | None:
+def sign_in(url: str, credentials: tuple[str, str, str] | None) -> str | None:
     if credentials is None:
         return None
-    phone, password = credentials
+    phone, password, role = credentials
     answer = httpx.post(
-        f"{url}/graphql", json={"query": LOGIN, "variables": {"p": phone, "w": password}}
+        f"{url}/graphql",
+        json={"query": LOGIN, "variables": {"p": phone, "w": password, "r": role}},
     )
     token = answer.json()["data"]["tokenCreate"]["token"]
     assert token, answer.text
@@ -308,7 +312,7 @@ def store_input(**change: Any) -> dict[str, Any]:
 
 async def test_odd_values_are_invalid_naming_the_field(server):
     """Over real HTTP, on the server's own database (PostgreSQL on the services pass)."""
-    admin = sign_in(server.url, (ADMIN_PHONE, ADMIN_PASSWORD))
+    admin = sign_in(server.url, CALLERS["admin"])
     member = sign_in(server.url, CALLERS["member"])
     before = await server.graphql(COUNTS, token=admin)
     orders_before = await server.graphql(MY_ORDERS, token=member)

@@ -10,14 +10,15 @@ from tests.e2e.server import ROOT, Server
 from tests.test_schema_file import CONTRACT
 
 LOGIN = """
-mutation($phone: String!, $password: String!) {
-  tokenCreate(phone: $phone, password: $password) { token errors { code } }
+mutation($phone: String!, $password: String!, $role: SignInRole!) {
+  tokenCreate(phone: $phone, password: $password, role: $role) { token errors { code } }
 }
 """
 
 
-async def login(server: Server, phone: str, password: str) -> str:
-    data = await server.graphql(LOGIN, {"phone": phone, "password": password})
+async def login(server: Server, phone: str, password: str, role: str = "MEMBER") -> str:
+    """A token for the phone's ``role`` account: MEMBER, STAFF or ADMIN."""
+    data = await server.graphql(LOGIN, {"phone": phone, "password": password, "role": role})
     token = data["data"]["tokenCreate"]["token"]
     assert token, data
     return token
@@ -30,7 +31,7 @@ async def test_the_demo_answers_over_http(server):
         page = await client.get(f"{server.url}/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 200
         assert "graphiql" in page.text.lower()
-    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     data = await server.graphql(
         "{ viewer { role } stores(near: {latitude: 23.1375, longitude: 113.3238}, first: 3) "
         "{ edges { node { code } } } members(first: 5) { edges { node { homeStore { code } } } } }",

@@ -32,7 +32,7 @@ mutation($input: PurchaseRecordInput!) {
 
 
 async def test_a_counter_sale_a_voucher_a_reward_and_the_ranking(server):
-    clerk = await login(server, staff_phone(1, StaffRole.CLERK), STAFF_PASSWORD)
+    clerk = await login(server, staff_phone(1, StaffRole.CLERK), STAFF_PASSWORD, "STAFF")
     found = (await server.graphql(SETUP, {"phone": member_phone(1)}, token=clerk))["data"]
     member = found["memberByPhone"]
     pack = next(p["id"] for p in found["products"] if p["sku"] == "PROBIO-PACK")
@@ -46,7 +46,7 @@ async def test_a_counter_sale_a_voucher_a_reward_and_the_ranking(server):
     assert out["member"] == {"pointsBalance": member["pointsBalance"] + 1188, "tier": "REGULAR"}
     assert [v["status"] for v in out["vouchersIssued"]] == ["ISSUED"]
     used = await server.graphql(
-        "mutation($id: ID!, $m: ID) { voucherRedeem(id: $id, memberId: $m) "
+        "mutation($id: ID!, $m: ID!) { voucherRedeem(id: $id, memberId: $m) "
         "{ voucher { status redeemedStore { code } } errors { code } } }",
         {"id": out["vouchersIssued"][0]["id"], "m": member["id"]},
         token=clerk,
@@ -83,7 +83,7 @@ async def test_a_counter_sale_a_voucher_a_reward_and_the_ranking(server):
         {"kind": "PURCHASE", "store": {"code": "GZ-TH01"}},
     ]
     assert len(mine["vouchers"]) == 1
-    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     board = await server.graphql(
         "query($y: Int!) { pointsLeaderboard(year: $y) { rank points member { id } } }",
         {"y": datetime.now(UTC).year},

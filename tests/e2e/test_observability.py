@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from domain.seed import MEMBER_PASSWORD, member_phone
-from tests.e2e.server import Server
+from tests.e2e.server import METRICS_TOKEN, Server
 from tests.e2e.test_http import login
 from tests.e2e.test_realtime import place_order
 
@@ -59,9 +59,31 @@ async def test_logs_carry_the_request_and_never_a_secret(server):
     assert any(e.get("request_id") == "trace-42" for e in entries)
 
 
-async def scrape(server: Server) -> httpx.Response:
+async def scrape(server: Server, token: str | None = METRICS_TOKEN) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as client:
-        return await client.get(f"{server.url}/metrics")
+        return await client.get(f"{server.url}/metrics", headers=headers)
+
+
+async def test_metrics_answer_only_the_scraper_with_the_token(server, fresh_env):
+    assert (await scrape(server)).status_code == 200
+    for wrong in (None, "not-the-token", METRICS_TOKEN + "x", METRICS_TOKEN[:-1]):
+        refused = await scrape(server, wrong)
+        assert refused.status_code == 401, wrong
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert "o2o_" not in refused.text
+    async with httpx.AsyncClient() as client:
+        basic = await client.get(f"{server.url}/metrics", auth=("scraper", METRICS_TOKEN))
+    assert basic.status_code == 401
+    unset = Server(env=fresh_env | {"METRICS_TOKEN": ""})
+    await unset.start()
+    try:
+        for token in (None, METRICS_TOKEN, ""):
+            off = await scrape(unset, token)
+            assert off.status_code == 403, token
+            assert "METRICS_TOKEN" in off.text
+    finally:
+        unset.stop()
 
 
 async def test_metrics_count_operations_offers_and_deadlines(server):

@@ -14,8 +14,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from api.app import create_app
+from api.serving import uvicorn_options
 from api.settings import Settings
-from api.ws_protocol import LeanWebSocketProtocol
 from domain.seed import MEMBER_PASSWORD, STAFF_PASSWORD, member_phone
 from schema.core.context import Services
 from tests import factories
@@ -82,8 +82,8 @@ async def test_an_unanswered_offer_moves_to_the_next_store_and_the_member_sees_i
     server = await started(fresh_env, OFFER_TIMEOUT_SECONDS="1.5")
     try:
         member = await login(server, member_phone(1), MEMBER_PASSWORD)
-        first_clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
-        next_clerk = await login(server, CLERK_ZJ02, STAFF_PASSWORD)
+        first_clerk = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
+        next_clerk = await login(server, CLERK_ZJ02, STAFF_PASSWORD, "STAFF")
         url = ws_url(server.url)
         async with (
             graphql_socket(url, first_clerk) as first,
@@ -118,7 +118,7 @@ async def test_an_unanswered_offer_moves_to_the_next_store_and_the_member_sees_i
 
 async def test_a_reconnecting_app_gets_its_pending_offers_again(server):
     member = await login(server, member_phone(1), MEMBER_PASSWORD)
-    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
+    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
     order_id = await place_order(server, member)
     for _ in range(2):
         async with graphql_socket(ws_url(server.url), clerk) as app:
@@ -128,7 +128,7 @@ async def test_a_reconnecting_app_gets_its_pending_offers_again(server):
 
 
 async def test_a_client_that_vanishes_leaves_no_subscription_behind(server):
-    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
+    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
     conn = await connect(ws_url(server.url), subprotocols=[PROTOCOL])  # type: ignore[list-item]
     await conn.send(
         json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {clerk}"}})
@@ -156,7 +156,7 @@ async def test_two_api_processes_deliver_each_others_events(fresh_env, backend):
     await two.start()
     try:
         member = await login(one, member_phone(1), MEMBER_PASSWORD)
-        clerk = await login(two, CLERK_TH01, STAFF_PASSWORD)
+        clerk = await login(two, CLERK_TH01, STAFF_PASSWORD, "STAFF")
         async with graphql_socket(ws_url(two.url), clerk) as app:
             await app.subscribe(OFFERS)
             order_id = await place_order(one, member)
@@ -171,7 +171,8 @@ async def test_two_api_processes_deliver_each_others_events(fresh_env, backend):
 async def in_process(services: Services, db: TortoiseContext) -> AsyncIterator[str]:
     """The real app and uvicorn (with ``o2o serve``'s WebSocket protocol) in this event loop,
     on the test's services, so that its tasks can be counted; its URL."""
-    app = create_app(Settings(secret_key="in-process-secret-key-long-enough!", explorer=False))
+    settings = Settings(secret_key="in-process-secret-key-long-enough!", explorer=False)
+    app = create_app(settings)
     app.state.services = services
     app.state.db_client = db.db()
     config = uvicorn.Config(
@@ -179,10 +180,9 @@ async def in_process(services: Services, db: TortoiseContext) -> AsyncIterator[s
         host="127.0.0.1",
         port=free_port(),
         lifespan="off",
-        ws=LeanWebSocketProtocol,
-        ws_per_message_deflate=False,
         log_config=None,
         access_log=False,
+        **uvicorn_options(settings),
     )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())

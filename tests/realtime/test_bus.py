@@ -39,7 +39,9 @@ async def test_buses_on_other_databases_of_one_server_do_not_hear_each_other(red
     """Channels are server-wide; the bus scopes them to its database so deployments stay apart."""
     pool = redis.connection_pool
     kwargs = {**pool.connection_kwargs, "db": (pool.connection_kwargs["db"] + 1) % 16}
-    other_db = type(redis)(connection_pool=type(pool)(pool.connection_class, **kwargs))
+    other_db = type(redis)(
+        connection_pool=type(pool)(connection_class=pool.connection_class, **kwargs)
+    )
     try:
         async with (
             started(redis, other_db) as (here, there),

@@ -426,9 +426,10 @@ ROWS: dict[str, Row] = {
         prepare=_a_sale_with_a_voucher,
     ),
     "voucherRedeem": Row(
-        "mutation($id: ID!) { voucherRedeem(id: $id) { voucher { id } errors { code } } }",
+        "mutation($id: ID!, $m: ID!) { voucherRedeem(id: $id, memberId: $m) "
+        "{ voucher { id } errors { code } } }",
         expect(DENIED, clerk=OK, manager=OK, other_clerk=OK),
-        lambda w: {"id": w.ids["voucher"]},
+        lambda w: {"id": w.ids["voucher"], "m": w.ids["member"]},
         prepare=_a_sale_with_a_voucher,
     ),
     "campaignCreate": Row(

@@ -76,7 +76,7 @@ async def build_field_world(dispatch: Any) -> World:
         await loyalty.record_purchase(
             clerk, dispatch.now(), member_id=member_pk, lines=[Line(free.id, 1)], key=f"f-{n}"
         )
-    await loyalty.redeem_voucher(clerk, dispatch.now(), voucher_id=redeemed.id)
+    await loyalty.redeem_voucher(clerk, dispatch.now(), voucher_id=redeemed.id, member_id=member_pk)
     assert await TierChange.exists(member_id=member_pk)
     member = await MemberModel.get(id=member_pk)
     (offer,) = await OrderOffer.filter(order_id=world.extra["order_pk"])

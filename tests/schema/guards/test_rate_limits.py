@@ -1,5 +1,6 @@
 """Sign-in lockouts and per-member budgets, counted in Redis."""
 
+import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -18,8 +19,8 @@ from tests.orders_helpers import stores_east
 from tests.schema.orders.test_orders import PLACE, place_input
 
 SIGN_IN = """
-mutation($phone: String!, $password: String!) {
-  tokenCreate(phone: $phone, password: $password) { token errors { code } }
+mutation($phone: String!, $password: String!, $role: SignInRole!) {
+  tokenCreate(phone: $phone, password: $password, role: $role) { token errors { code } }
 }
 """
 
@@ -35,12 +36,11 @@ def tight(services: Services) -> Services:
     return services
 
 
-async def sign_in(gql, phone, password, address="203.0.113.7"):
+async def sign_in(gql, phone, password, address="203.0.113.7", role="MEMBER"):
     context = Context.for_token(gql.services, None)
     context.request = SimpleNamespace(client=SimpleNamespace(host=address))
-    return await gql.schema.execute(
-        SIGN_IN, variable_values={"phone": phone, "password": password}, context_value=context
-    )
+    variables = {"phone": phone, "password": password, "role": role}
+    return await gql.schema.execute(SIGN_IN, variable_values=variables, context_value=context)
 
 
 async def test_a_phone_is_locked_after_failed_sign_ins_and_says_when_to_retry(gql, tight):
@@ -125,3 +125,62 @@ async def test_points_redeem_is_limited_per_member(gql, tight, dispatch):
     spent = PointsEntry.filter(member_id=members[0].id, kind=PointsEntryKind.REDEMPTION)
     assert await spent.count() == 2
     assert (await redeem(members[1], "r0")).data["pointsRedeem"]["entry"]
+
+
+REGISTER = """
+mutation($input: MemberRegisterInput!) {
+  memberRegister(input: $input) { member { id } errors { code } }
+}
+"""
+
+
+async def test_a_locked_phone_stays_locked_however_it_is_written(gql, tight):
+    member = await factories.member(phone="13900000028")
+    for _ in range(3):
+        await sign_in(gql, "13900000028", "wrong-password")
+    for spelling in ("139 0000 0028", " 139-0000-0028 ", "13900000028"):
+        locked = await sign_in(gql, spelling, PASSWORD)
+        assert locked.errors, f"{spelling!r} signed in while {member.phone} is locked"
+        assert locked.errors[0].extensions["code"] == "RATE_LIMITED"
+
+
+async def test_another_account_on_the_phone_does_not_reset_the_count(gql, tight):
+    """An attacker registers a member on a clerk's phone and signs in to it between guesses."""
+    clerk = await factories.staff(await factories.store())
+    registered = await gql.data(
+        REGISTER,
+        {"input": {"phone": clerk.phone, "password": "attacker-pass-1", "name": "Mallory"}},
+    )
+    assert registered["memberRegister"]["errors"] == []
+    guesses_checked = 0
+    for n in range(12):  # from many addresses, so only the phone's count can stop it
+        guess = await sign_in(
+            gql, clerk.phone, f"guess-{n}-at-the-clerk", f"198.51.100.{n}", role="STAFF"
+        )
+        if guess.errors is None:
+            guesses_checked += 1
+        await sign_in(gql, clerk.phone, "attacker-pass-1", f"192.0.2.{n}")
+    assert guesses_checked == 3
+    # The lock covers every account on the phone, the clerk's own sign-in too, until it ends.
+    clerk_now = await sign_in(gql, clerk.phone, PASSWORD, "192.0.2.200", role="STAFF")
+    assert clerk_now.errors[0].extensions["code"] == "RATE_LIMITED"
+
+
+async def test_a_success_forgives_only_the_failures_of_its_own_account(gql, tight):
+    clerk = await factories.staff(await factories.store())
+    await factories.member(phone=clerk.phone)
+    for _ in range(2):
+        await sign_in(gql, clerk.phone, "wrong-password", role="STAFF")
+    member = await sign_in(gql, clerk.phone, PASSWORD)
+    assert member.data["tokenCreate"]["token"]
+    await sign_in(gql, clerk.phone, "wrong-password", role="STAFF")
+    refused = await sign_in(gql, clerk.phone, PASSWORD, role="STAFF")
+    assert refused.errors[0].extensions["code"] == "RATE_LIMITED"
+
+
+async def test_concurrent_guesses_get_no_more_than_the_budget(gql, tight):
+    member = await factories.member()
+    guesses = await asyncio.gather(
+        *(sign_in(gql, member.phone, f"guess-{n}", f"198.51.100.{n}") for n in range(12))
+    )
+    assert sum(g.errors is None for g in guesses) == 3

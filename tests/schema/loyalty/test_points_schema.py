@@ -26,7 +26,7 @@ mutation($input: PointsRedeemInput!) {
 }
 """
 VOUCHER = """
-mutation($id: ID!, $memberId: ID) {
+mutation($id: ID!, $memberId: ID!) {
   voucherRedeem(id: $id, memberId: $memberId) {
     voucher { id status redeemedAt redeemedStore { code } }
     errors { code field message }
@@ -240,6 +240,33 @@ async def test_bad_redemptions_are_refused_and_write_nothing(
     assert await counts() == (0, 0, 0, 0)
 
 
+async def test_a_voucher_is_redeemed_only_with_the_member_at_the_counter(gql, counter):
+    c = counter
+    out = (await gql.data(PURCHASE, sale(c), as_=c.as_clerk))["purchaseRecord"]
+    voucher = out["vouchersIssued"][0]["id"]
+    unnamed = [
+        (VOUCHER, {"id": voucher}),
+        (VOUCHER, {"id": voucher, "memberId": None}),
+        ("mutation($id: ID!) { voucherRedeem(id: $id) { voucher { id } } }", {"id": voucher}),
+        (
+            "mutation($id: ID!, $m: ID) { voucherRedeem(id: $id, memberId: $m) "
+            "{ voucher { id } } }",
+            {"id": voucher, "m": None},
+        ),
+    ]
+    for query, variables in unnamed:
+        nameless = await gql.execute(query, variables, as_=c.as_clerk)
+        assert nameless.errors, "a voucher was redeemed without naming the member"
+        assert nameless.data is None
+    assert (await Voucher.get(member_id=c.member.id)).status == "ISSUED"
+    stranger = (
+        await gql.data(VOUCHER, {"id": voucher, "memberId": c.gid(c.other_member)}, as_=c.as_clerk)
+    )["voucherRedeem"]
+    assert [(e["code"], e["field"]) for e in stranger["errors"]] == [("INVALID", "memberId")]
+    assert stranger["voucher"] is None
+    assert (await Voucher.get(member_id=c.member.id)).status == "ISSUED"
+
+
 async def test_vouchers_are_redeemed_once_and_only_for_their_member(gql, counter):
     c = counter
     out = (await gql.data(PURCHASE, sale(c), as_=c.as_clerk))["purchaseRecord"]
@@ -259,11 +286,14 @@ async def test_vouchers_are_redeemed_once_and_only_for_their_member(gql, counter
         "REDEEMED",
         {"code": "OTHER"},
     )
-    used = (await gql.data(VOUCHER, {"id": voucher}, as_=c.as_clerk))["voucherRedeem"]
+    again = {"id": voucher, "memberId": c.gid(c.member)}
+    used = (await gql.data(VOUCHER, again, as_=c.as_clerk))["voucherRedeem"]
     assert [(e["code"], e["field"]) for e in used["errors"]] == [("INVALID_TRANSITION", "id")]
-    missing = await gql.data(VOUCHER, {"id": to_global_id("Voucher", 999)}, as_=c.as_clerk)
+    missing = await gql.data(
+        VOUCHER, {"id": to_global_id("Voucher", 999), "memberId": c.gid(c.member)}, as_=c.as_clerk
+    )
     assert [e["code"] for e in missing["voucherRedeem"]["errors"]] == ["NOT_FOUND"]
-    by_member = await gql.execute(VOUCHER, {"id": voucher}, as_=c.as_member)
+    by_member = await gql.execute(VOUCHER, again, as_=c.as_member)
     assert by_member.errors[0].extensions["code"] == "FORBIDDEN"
     seen = (await gql.data(MEMBER, {"id": c.gid(c.member)}, as_=c.as_member))["member"]
     assert (seen["issued"], [v["id"] for v in seen["redeemed"]]) == ([], [voucher])

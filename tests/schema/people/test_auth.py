@@ -7,8 +7,8 @@ from tests import factories
 from tests.factories import PASSWORD
 
 TOKEN_CREATE = """
-mutation($phone: String!, $password: String!) {
-  tokenCreate(phone: $phone, password: $password) {
+mutation($phone: String!, $password: String!, $role: SignInRole! = MEMBER) {
+  tokenCreate(phone: $phone, password: $password, role: $role) {
     token
     viewer { role member { phone } staff { phone } store { code } }
     errors { code message field }
@@ -25,17 +25,18 @@ async def test_each_kind_of_account_gets_a_token_that_works(gql):
         "CLERK": await factories.staff(store),
         "ADMIN": await factories.admin(),
     }
+    sign_in_as = {"MEMBER": "MEMBER", "CLERK": "STAFF", "ADMIN": "ADMIN"}
     for role, account in accounts.items():
-        data = await gql.data(TOKEN_CREATE, {"phone": account.phone, "password": PASSWORD})
+        variables = {"phone": account.phone, "password": PASSWORD, "role": sign_in_as[role]}
+        data = await gql.data(TOKEN_CREATE, variables)
         payload = data["tokenCreate"]
         assert payload["errors"] == []
         assert payload["viewer"]["role"] == role
         viewer = (await gql.data(VIEWER, token=payload["token"]))["viewer"]
         assert viewer["role"] == role
     assert viewer["store"] is None
-    clerk_token = (
-        await gql.data(TOKEN_CREATE, {"phone": accounts["CLERK"].phone, "password": PASSWORD})
-    )["tokenCreate"]["token"]
+    clerk = {"phone": accounts["CLERK"].phone, "password": PASSWORD, "role": "STAFF"}
+    clerk_token = (await gql.data(TOKEN_CREATE, clerk))["tokenCreate"]["token"]
     assert (await gql.data(VIEWER, token=clerk_token))["viewer"]["store"]["code"] == "TOKEN-1"
 
 
@@ -67,3 +68,34 @@ async def test_a_token_of_a_deleted_account_has_no_viewer(gql):
     token = gql.services.tokens.issue(factories.as_member(member))
     await member.delete()
     assert (await gql.data(VIEWER, token=token))["viewer"] is None
+
+
+async def test_a_sign_in_opens_only_the_account_it_names(gql):
+    """A member registered on a clerk's phone (anyone may) never opens the clerk's account."""
+    store = await factories.store()
+    clerk = await factories.staff(store)
+    admin = await factories.admin(phone=clerk.phone)
+    registered = await gql.data(
+        "mutation($input: MemberRegisterInput!) { memberRegister(input: $input) "
+        "{ member { id } errors { code } } }",
+        {"input": {"phone": clerk.phone, "password": "the-member-pass", "name": "Mallory"}},
+    )
+    assert registered["memberRegister"]["errors"] == []
+
+    async def role_of(password: str, role: str | None) -> str | None:
+        variables = {"phone": clerk.phone, "password": password}
+        if role is not None:
+            variables["role"] = role
+        payload = (await gql.data(TOKEN_CREATE, variables))["tokenCreate"]
+        assert (payload["token"] is None) == (payload["viewer"] is None)
+        return payload["viewer"]["role"] if payload["viewer"] else None
+
+    assert await role_of("the-member-pass", None) == "MEMBER"  # the consumer app's default
+    assert await role_of("the-member-pass", "MEMBER") == "MEMBER"
+    assert await role_of("the-member-pass", "STAFF") is None
+    assert await role_of("the-member-pass", "ADMIN") is None
+    # The staff and admin passwords (the same here) open only the account named.
+    assert await role_of(PASSWORD, None) is None
+    assert await role_of(PASSWORD, "STAFF") == "CLERK"
+    assert await role_of(PASSWORD, "ADMIN") == "ADMIN"
+    assert admin.phone == clerk.phone

@@ -77,7 +77,9 @@ def shipment(distributor, store, product, serials, key="s1"):
 
 async def test_a_distributor_signs_in_ships_its_own_and_sees_its_alerts_only(gql):
     inside, outside, admin, north = await world(gql)
-    principal = await accounts.authenticate("13800000999", PASSWORD)
+    principal = await accounts.authenticate(
+        "13800000999", PASSWORD, accounts.AccountKind.DISTRIBUTOR
+    )
     assert principal is not None
     assert principal.role is Role.DISTRIBUTOR
     viewer = await gql.data("{ viewer { role distributor { code } member { id } } }", as_=principal)

@@ -137,7 +137,7 @@ async def test_the_worst_documents_do_not_hold_the_server(server):
     stop = asyncio.Event()
     answers: list[tuple[str | None, str | None, float]] = []
     probes: list[float] = []
-    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
 
     async def attacker(first: int) -> None:
         n = first
@@ -207,7 +207,7 @@ async def test_several_operations_need_operation_name(server):
     assert unnamed.json()["data"] is None
     assert unnamed.json()["errors"][0]["extensions"]["code"] == "OPERATION_NAME_REQUIRED"
     assert set(named.json()["data"]) == {"stores"}
-    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD)
+    admin = await login(server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
     subscriptions = (
         "subscription A { ordersUnassigned { id } } "
         "subscription B { orderOffers(storeId: null) { kind } }"

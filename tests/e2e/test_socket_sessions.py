@@ -83,8 +83,8 @@ async def _subscribed(server: Server, count: int) -> None:
 
 
 async def test_signing_out_closes_the_socket_of_that_token_only(server):
-    token = await login(server, CLERK_TH01, STAFF_PASSWORD)
-    other = await login(server, CLERK_TH01, STAFF_PASSWORD)
+    token = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
+    other = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
     url = ws_url(server.url)
     async with graphql_socket(url, token) as app, graphql_socket(url, other) as kept:
         await app.subscribe(OFFERS)
@@ -100,8 +100,8 @@ async def test_signing_out_closes_the_socket_of_that_token_only(server):
 
 
 async def test_removing_a_clerk_closes_their_sockets(server):
-    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
-    manager = await login(server, MANAGER_TH01, STAFF_PASSWORD)
+    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
+    manager = await login(server, MANAGER_TH01, STAFF_PASSWORD, "STAFF")
     staff_id = (await server.graphql(STAFF_ID, token=clerk))["data"]["viewer"]["staff"]["id"]
     url = ws_url(server.url)
     async with graphql_socket(url, clerk) as app, graphql_socket(url, manager) as own:
@@ -120,7 +120,7 @@ async def test_removing_a_clerk_closes_their_sockets(server):
 async def test_a_socket_closes_when_its_token_expires(fresh_env):
     server = await started(fresh_env, TOKEN_TTL_SECONDS="2")
     try:
-        token = await login(server, CLERK_TH01, STAFF_PASSWORD)
+        token = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
         expires = jwt.decode(token, options={"verify_signature": False})["exp"]
         async with graphql_socket(ws_url(server.url), token) as app:
             await app.subscribe(OFFERS)
@@ -135,7 +135,7 @@ async def test_a_socket_closes_when_its_token_expires(fresh_env):
 async def test_nothing_sent_after_the_sign_out_runs(server):
     """An accept sent on the socket right after its token was revoked is refused."""
     member = await login(server, member_phone(1), MEMBER_PASSWORD)
-    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD)
+    clerk = await login(server, CLERK_TH01, STAFF_PASSWORD, "STAFF")
     order_id = await place_order(server, member)
     async with graphql_socket(ws_url(server.url), clerk) as app:
         await server.graphql(REVOKE, token=clerk)
@@ -161,7 +161,7 @@ async def test_signing_out_on_one_process_closes_the_socket_on_another(fresh_env
     two = Server(env=fresh_env)
     await two.start()
     try:
-        clerk = await login(two, CLERK_TH01, STAFF_PASSWORD)
+        clerk = await login(two, CLERK_TH01, STAFF_PASSWORD, "STAFF")
         async with graphql_socket(ws_url(two.url), clerk) as app:
             await app.subscribe(OFFERS)
             await _subscribed(two, 1)
@@ -181,8 +181,8 @@ async def test_removing_staff_on_one_process_closes_their_socket_on_another(fres
     two = Server(env=fresh_env)
     await two.start()
     try:
-        clerk = await login(two, CLERK_TH01, STAFF_PASSWORD)
-        manager = await login(one, MANAGER_TH01, STAFF_PASSWORD)
+        clerk = await login(two, CLERK_TH01, STAFF_PASSWORD, "STAFF")
+        manager = await login(one, MANAGER_TH01, STAFF_PASSWORD, "STAFF")
         staff_id = (await two.graphql(STAFF_ID, token=clerk))["data"]["viewer"]["staff"]["id"]
         async with graphql_socket(ws_url(two.url), clerk) as app:
             await app.subscribe(OFFERS)

@@ -11,6 +11,7 @@ from domain.enums import (
     OfferStatus,
     OrderStatus,
     PointsEntryKind,
+    VoucherKind,
     VoucherStatus,
 )
 from domain.principal import Role
@@ -23,6 +24,8 @@ for _enum in (
     OfferStatus,
     PointsEntryKind,
     Channel,
+    VoucherKind,
+    VoucherKind,
     VoucherStatus,
 ):
     strawberry.enum(_enum)

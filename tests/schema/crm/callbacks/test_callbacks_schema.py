@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -269,7 +270,7 @@ async def test_registration_records_the_babies_and_the_birthday(gql, listening):
 async def test_a_bad_birthday_refuses_the_registration_and_writes_nothing(gql):
     a, _b, _clerk = await _shop()
     day = today(gql.services)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         (
             {"babies": [{"name": "Dou", "birthday": (day + timedelta(days=1)).isoformat()}]},
             "babies[0].birthday",

@@ -1,4 +1,5 @@
-// The store app: sign-in, the live offer list, the delivery board and the counter.
+// The store app: sign-in, the live offer list, the delivery board, the counter and the
+// call-back tasks.
 
 import { $, h } from "./dom.js";
 import { GraphQLSocket } from "./gqlws.js";
@@ -7,6 +8,7 @@ import { language, setLanguage, t } from "./i18n.js";
 import { OfferList, OFFERS_SUBSCRIPTION } from "./offers.js";
 import { DeliveryBoard } from "./board.js";
 import { Counter } from "./counter.js";
+import { TaskList } from "./tasks.js";
 import { unlockSound } from "./sound.js";
 
 const LOGIN = `mutation($phone: String!, $password: String!) {
@@ -38,6 +40,7 @@ const app = {
 const offers = new OfferList($("#offers"), app);
 const board = new DeliveryBoard($("#board"), app);
 const counter = new Counter($("#counter"), app);
+const tasks = new TaskList($("#tasks"), app);
 
 function notify(kind, text) {
   const notice = h("p", { class: `notice notice-${kind}`, dataset: { kind } }, text);
@@ -51,6 +54,7 @@ function updateCounts() {
   const pending = offers.entries.size;
   $("#offer-count").textContent = String(pending);
   $("#board-count").textContent = String(board.orders.length);
+  $("#task-count").textContent = String(tasks.open);
   document.title = pending ? `(${pending}) ${TITLE}` : TITLE;
 }
 
@@ -134,6 +138,7 @@ function enter() {
   $("#store-name").textContent = `${session.viewer.store.code} ${session.viewer.store.name}`;
   board.refresh();
   counter.loadCatalogue();
+  tasks.refresh();
   socket = new GraphQLSocket({
     url: socketUrl(),
     connectionParams: () => ({ Authorization: `Bearer ${session.token}` }),
@@ -159,6 +164,7 @@ function logout(message = null) {
   offers.clear();
   board.clear();
   counter.clear();
+  tasks.clear();
   $("#work-view").hidden = true;
   $("#logout").hidden = true;
   $("#login-view").hidden = false;
@@ -171,6 +177,7 @@ function logout(message = null) {
 
 function selectTab(name) {
   document.body.dataset.tab = name;
+  if (name !== "tasks") tasks.toggleSlip(false);
   for (const tab of document.querySelectorAll("[data-tab]")) {
     tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
   }
@@ -184,6 +191,7 @@ function switchLanguage() {
   offers.rebuild();
   board.render();
   counter.render();
+  tasks.render();
 }
 
 function start() {

@@ -14,7 +14,7 @@ from api.graphql_view import GraphQLView
 from api.health import healthz, live
 from api.limits import BodySizeLimit
 from api.metrics import metrics_endpoint, record
-from api.runtime import open_runtime
+from api.runtime import crm_generation, open_runtime
 from api.settings import Settings
 from api.store_web import store_app_mount
 from api.structured_logs import RequestLog
@@ -55,6 +55,7 @@ def create_app(
                 dispatch=runtime.dispatch,
                 rate_limits=settings.abuse.budgets(),
                 settlement_yuan_per_point=settings.settlement_yuan_per_point,
+                crm=crm_generation(settings.crm),
             )
             stop = asyncio.Event()
             background = (

@@ -77,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--password", required=True)
     listen.add_argument("--auto-accept", action="store_true", help="accept every offer at once")
     listen.set_defaults(run=_storeapp_listen)
+    tasks = storeapp_commands.add_parser(
+        "tasks", help="the day's call-back tasks, or the morning slip (--print, --printer)"
+    )
+    tasks.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8000")
+    tasks.add_argument("--phone", required=True, help="a clerk's or manager's phone")
+    tasks.add_argument("--password", required=True)
+    tasks.add_argument("--day", help="YYYY-MM-DD; default: the brand's today")
+    tasks.add_argument("--print", action="store_true", help="the slip at 32 columns")
+    tasks.add_argument(
+        "--printer", metavar="DEVICE|HOST:PORT", help="send the slip to an ESC/POS printer"
+    )
+    tasks.add_argument("--lang", choices=("zh", "en"), default="zh", help="the slip's language")
+    tasks.set_defaults(run=_storeapp_tasks)
     return parser
 
 
@@ -261,6 +274,20 @@ def _storeapp_listen(args: argparse.Namespace, settings: Settings) -> int:
     from storeapp.terminal import listen
 
     return listen(args.url, args.phone, args.password, auto_accept=args.auto_accept)
+
+
+def _storeapp_tasks(args: argparse.Namespace, settings: Settings) -> int:
+    from storeapp.terminal import tasks
+
+    return tasks(
+        args.url,
+        args.phone,
+        args.password,
+        day=args.day,
+        slip=args.print,
+        printer=args.printer,
+        lang=args.lang,
+    )
 
 
 def _redact(url: str) -> str:

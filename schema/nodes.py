@@ -21,6 +21,7 @@ from domain.crm.channel.visibility import (
     visible_distributors,
     visible_shipments,
 )
+from domain.crm.visibility import visible_messages, visible_tasks
 from domain.loyalty.models import Activity as ActivityModel
 from domain.loyalty.models import Campaign as CampaignModel
 from domain.principal import Principal
@@ -32,6 +33,7 @@ from schema.core.relay import (
     Node,
     from_global_id,
 )
+from schema.crm.callbacks.types import CallbackTask, Message
 from schema.crm.channel.types import Distributor, DiversionAlert, Shipment
 from schema.loyalty.types import Activity, Campaign, PointsEntry, Voucher
 from schema.orders.types import Order, OrderOffer
@@ -63,6 +65,8 @@ NODES: dict[str, tuple[Callable[[Principal | None], QuerySet[Any] | None], Any]]
     "Distributor": (_private(visible_distributors), Distributor),
     "Shipment": (_private(visible_shipments), Shipment),
     "DiversionAlert": (_private(visible_alerts), DiversionAlert),
+    "CallbackTask": (_private(visible_tasks), CallbackTask),
+    "Message": (_private(visible_messages), Message),
 }
 
 

@@ -15,6 +15,9 @@ from strawberry.tools import merge_types
 from strawberry.types.graphql import OperationType
 
 from schema.core.errors import PublicError
+from schema.crm.callbacks.mutations import CallbackMutation
+from schema.crm.callbacks.queries import CallbackQuery
+from schema.crm.callbacks.types import CallbackTask, Message
 from schema.crm.channel.mutations import ChannelMutation
 from schema.crm.channel.queries import ChannelQuery
 from schema.crm.channel.subscriptions import ChannelSubscription
@@ -44,7 +47,16 @@ log = logging.getLogger("o2o.graphql")
 
 # One root per operation type, composed of the areas' own (as saleor's graphql/api.py does).
 Query = merge_types(
-    "Query", (NodeQuery, PeopleQuery, StoresQuery, OrdersQuery, LoyaltyQuery, ChannelQuery)
+    "Query",
+    (
+        NodeQuery,
+        PeopleQuery,
+        StoresQuery,
+        OrdersQuery,
+        LoyaltyQuery,
+        ChannelQuery,
+        CallbackQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -55,6 +67,7 @@ Mutation = merge_types(
         OrderMutation,
         LoyaltyMutation,
         ChannelMutation,
+        CallbackMutation,
     ),
 )
 Subscription = merge_types("Subscription", (OrdersSubscription, ChannelSubscription))
@@ -170,6 +183,8 @@ def build_schema(
             Distributor,
             Shipment,
             DiversionAlert,
+            CallbackTask,
+            Message,
         ],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),

@@ -1,4 +1,4 @@
-"""``o2o storeapp listen``: the store app for a terminal.
+"""``o2o storeapp listen`` and ``o2o storeapp tasks``: the store app for a terminal.
 
 It talks to the server only as any client would: GraphQL over HTTP (the standard library's
 urllib, run in a thread, so no HTTP client is needed at run time) and ``graphql-transport-ws``
@@ -47,6 +47,13 @@ subscription {
 }"""
 ACCEPT = """
 mutation($id: ID!) { orderAccept(id: $id) { order { id status } errors { code message } } }"""
+
+TASKS = """
+query($day: Date) {
+  callbackTasks(dueOn: $day, first: 100) {
+    edges { node { kind status outcome reason dueOn runsOutOn member { name phone } } }
+  }
+}"""
 
 WITHDRAWN_WHY = {
     "EXPIRED": "the time to accept ran out",
@@ -301,3 +308,66 @@ def listen(url: str, phone: str, password: str, *, auto_accept: bool) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(listener.run())
     return 130
+
+
+def _brand_today() -> str:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+
+def tasks(
+    url: str,
+    phone: str,
+    password: str,
+    *,
+    day: str | None = None,
+    slip: bool = False,
+    printer: str | None = None,
+    lang: str = "zh",
+    out: TextIO | None = None,
+) -> int:
+    """``o2o storeapp tasks``: the day's call-back list (the brand's today without ``day``),
+    as the server ranks it; ``slip``: the morning slip at 32 columns; ``printer``: the slip
+    sent to an ESC/POS printer (a device file, or host:port). An exit code, no traceback."""
+    from storeapp import slip as slips
+
+    out = out or sys.stdout
+    try:
+        endpoint = Endpoint.from_url(url)
+        session = asyncio.run(sign_in(endpoint, phone, password))
+        data = post_graphql(endpoint, TASKS, {"day": day}, session.token)
+    except ValueError as exc:
+        print(f"o2o storeapp: {exc}", file=sys.stderr)
+        return 2
+    except LoginRefused as exc:
+        print(f"o2o storeapp: {exc}", file=sys.stderr)
+        return 1
+    except Unreachable as exc:
+        print(f"o2o storeapp: {exc}", file=sys.stderr)
+        return 1
+    listed = [e["node"] for e in data["callbackTasks"]["edges"]]
+    # The day the server listed (its brand's today without --day).
+    shown_day = day or (listed[0]["dueOn"] if listed else _brand_today())
+    if not (slip or printer):
+        for rank, task in enumerate(listed, 1):
+            member = task["member"]
+            print(
+                f"{rank:>2}. {task['kind']:<14} {task['status']:<6} "
+                f"{member['name']}  {member['phone']}",
+                file=out,
+            )
+            print(f"    {task['reason']}", file=out)
+        if not listed:
+            print("No call-back tasks for this day.", file=out)
+        return 0
+    lines = slips.slip_lines(listed, store=session.store, day=shown_day, lang=lang)
+    if slip:
+        print("\n".join(lines), file=out)
+    if printer:
+        try:
+            slips.print_slip(slips.parse_printer(printer), lines)
+        except Exception as exc:  # the device's own errors: OSError, escpos.exceptions.*
+            print(f"o2o storeapp: printer {printer}: {exc}", file=sys.stderr)
+            return 1
+    return 0

@@ -5,16 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain import validation
 from domain.crm.callbacks import Kind
+from domain.crm.generation import check_day
 from domain.crm.models import Baby, CallbackOutcome, CallbackStatus, CallbackTask
+from domain.crm.visibility import visible_tasks
 from domain.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from domain.principal import Principal
 
 MAX_NOTE = 1000
 MAX_BABY_AGE_YEARS = 18
+# The order a clerk works the list in: a run-out is the sale about to be lost (soonest first),
+# a birthday is today only, a first purchase has a few days, a lapsed member is already gone.
+RANK = (Kind.RUN_OUT, Kind.BIRTHDAY, Kind.FIRST_PURCHASE, Kind.LAPSED)
+_RANK_SQL = (
+    "CASE kind "
+    + " ".join(f"WHEN '{kind.value}' THEN {i}" for i, kind in enumerate(RANK))
+    + f" ELSE {len(RANK)} END"
+)
 
 
 class TaskNotOpen(DomainError):
@@ -67,6 +79,30 @@ async def close_on_purchase(member_id: int, now: datetime) -> int:
         status=CallbackStatus.OPEN,
         kind__in=[Kind.RUN_OUT, Kind.LAPSED],
     ).update(status=CallbackStatus.CLOSED, closed_at=now)
+
+
+def task_list(
+    actor: Principal,
+    *,
+    due_on: date,
+    store_id: int | None = None,
+    status: CallbackStatus | None = None,
+) -> QuerySet[CallbackTask]:
+    """A day's tasks as the caller may see them, ranked (``RANK``, then the run-out day, then
+    the oldest first). Staff: their own store (another store's id is FORBIDDEN); admins: one
+    store, or all."""
+    check_day(due_on)
+    if actor.is_staff:
+        if store_id is not None and store_id != actor.store_id:
+            raise Forbidden("Staff see their own store's tasks only.")
+    elif not actor.is_admin:
+        raise Forbidden("Only staff and admins read call-back tasks.")
+    query = visible_tasks(actor).filter(due_on=due_on)
+    if store_id is not None:
+        query = query.filter(store_id=store_id)
+    if status is not None:
+        query = query.filter(status=status)
+    return query.annotate(rank=RawSQL(_RANK_SQL)).order_by("rank", "runs_out_on", "id")
 
 
 @dataclass(frozen=True)

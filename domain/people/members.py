@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from domain import messagebus, validation
 from domain.access.passwords import hash_password
 from domain.access.visibility import visible_members
+from domain.crm.tasks import BabyIn, add_babies, check_babies
 from domain.enums import MemberSource
 from domain.errors import Duplicate, Invalid, NotFound
 from domain.events import MemberRegistered
@@ -20,6 +23,8 @@ from domain.principal import Principal
 from domain.stores.models import Store
 
 MAX_SEARCH = 50
+# No one registering is older than this; an earlier year is a typing slip.
+EARLIEST_BIRTHDAY = date(1900, 1, 1)
 
 
 async def register_member(
@@ -31,15 +36,23 @@ async def register_member(
     store_code: str | None = None,
     birthday: date | None = None,
     activity_id: int | None = None,
+    babies: Sequence[BabyIn] = (),
+    today: date | None = None,
 ) -> Member:
     """Anyone may sign up; a staff caller signs the member up for their own store.
 
     The store that signs a member up becomes the home store, and keeps it. Signing up at an
-    activity records it as the member's source.
+    activity records it as the member's source. ``today`` is the brand's day (birthdays are
+    checked against it); the babies are checked before anything is written, and recorded in
+    the member's own transaction, so the welcome (MemberRegistered) already sees them.
     """
+    today = today or datetime.now(UTC).date()
     phone = validation.phone(phone)
     name = validation.text(name, "name", max_length=100)
     validation.password(password)
+    if birthday is not None and not EARLIEST_BIRTHDAY <= birthday <= today:
+        raise Invalid("birthday must be between 1900-01-01 and today.", "birthday")
+    checked = check_babies(list(babies), today)
     home_store_id, registered_by, source = await _signup_origin(actor, store_code)
     if activity_id is not None:
         if not await Activity.exists(id=activity_id):
@@ -49,16 +62,18 @@ async def register_member(
         raise Duplicate("A member with this phone exists.", "phone")
     password_hash = await hash_password(password)
     try:
-        member = await Member.create(
-            phone=phone,
-            password_hash=password_hash,
-            name=name,
-            birthday=birthday,
-            home_store_id=home_store_id,
-            registered_by_id=registered_by,
-            source=source,
-            activity_id=activity_id,
-        )
+        async with in_transaction():
+            member = await Member.create(
+                phone=phone,
+                password_hash=password_hash,
+                name=name,
+                birthday=birthday,
+                home_store_id=home_store_id,
+                registered_by_id=registered_by,
+                source=source,
+                activity_id=activity_id,
+            )
+            await add_babies(member.id, checked, today)
     except IntegrityError:
         raise Duplicate("A member with this phone exists.", "phone") from None
     await messagebus.publish(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from domain.access import sessions
 from domain.access.tokens import Session, TokenCodec
+from domain.crm import generation
 from domain.crm.channel.statements import DEFAULT_YUAN_PER_POINT
 from domain.errors import Unauthenticated
 from domain.orders import Dispatch
@@ -39,6 +41,13 @@ class Services:
     rate_limits: RateLimits
     # SETTLEMENT_YUAN_PER_POINT: what the brand pays a store per point its counter issued.
     settlement_yuan_per_point: Decimal = DEFAULT_YUAN_PER_POINT
+    # The call-back rules, the brand's time zone and its birthday gift (api.runtime builds it
+    # from the CRM settings): what callbackTasksGenerate makes a day with.
+    crm: generation.Settings = field(default_factory=generation.Settings)
+
+    def today(self) -> date:
+        """The brand's day now (call-back lists and birthdays are by it)."""
+        return generation.local_day(self.dispatch.now(), self.crm.zone())
 
 
 @dataclass

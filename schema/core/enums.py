@@ -12,6 +12,7 @@ from domain.enums import (
     OfferStatus,
     OrderStatus,
     PointsEntryKind,
+    VoucherKind,
     VoucherStatus,
 )
 from domain.principal import Role
@@ -24,6 +25,8 @@ for _enum in (
     OfferStatus,
     PointsEntryKind,
     Channel,
+    VoucherKind,
+    VoucherKind,
     VoucherStatus,
 ):
     strawberry.enum(_enum)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
@@ -11,6 +11,7 @@ from domain.enums import (
     Channel,
     MemberTier,
     PointsEntryKind,
+    VoucherKind,
     VoucherStatus,
 )
 from domain.loyalty import Ranked
@@ -66,13 +67,16 @@ class PointsEntry(Node):
 
 @strawberry.type
 class Voucher(Node):
-    """A free member pack, issued for every 6th member-pack unit bought."""
+    """A free product: a member pack for every 6th member-pack unit bought, or a gift."""
 
     pk: strawberry.Private[int]
     product_pk: strawberry.Private[int | None]
     store_pk: strawberry.Private[int | None]
+    collect_store_pk: strawberry.Private[int | None]
+    kind: VoucherKind
     status: VoucherStatus
     issued_at: datetime
+    valid_until: date | None
     redeemed_at: datetime | None
 
     @classmethod
@@ -82,10 +86,17 @@ class Voucher(Node):
             pk=m.id,
             product_pk=m.product_id,
             store_pk=m.redeemed_store_id,
+            collect_store_pk=m.store_id,
+            kind=m.kind,
             status=m.status,
             issued_at=m.issued_at,
+            valid_until=m.valid_until,
             redeemed_at=m.redeemed_at,
         )
+
+    @strawberry.field(description="Where it can be collected; null: any store.")
+    async def store(self, info: Info) -> Store | None:
+        return await load_store(info, self.collect_store_pk)
 
     @strawberry.field(description="The store that handed the pack over.")
     async def redeemed_store(self, info: Info) -> Store | None:

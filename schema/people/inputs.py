@@ -19,6 +19,12 @@ class StaffCreateInput:
 
 
 @strawberry.input
+class BabyInput:
+    name: str
+    birthday: date
+
+
+@strawberry.input
 class MemberRegisterInput:
     phone: str
     password: str
@@ -30,4 +36,8 @@ class MemberRegisterInput:
     birthday: date | None = None
     activity_id: strawberry.ID | None = strawberry.field(
         default=None, description="The activity the member signed up at (their source)."
+    )
+    babies: list[BabyInput] | None = strawberry.field(
+        default=None,
+        description="Each born neither in the future nor more than 18 years ago (INVALID).",
     )

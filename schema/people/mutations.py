@@ -7,6 +7,7 @@ import time
 import strawberry
 
 from domain.access import accounts, sessions
+from domain.crm.tasks import BabyIn
 from domain.people import members
 from domain.people import staff as staff_access
 from domain.principal import Principal, Role
@@ -36,6 +37,8 @@ class PeopleMutation:
                 name=input.name,
                 store_code=input.store_code,
                 birthday=input.birthday,
+                babies=[BabyIn(b.name, b.birthday) for b in input.babies or []],
+                today=info.context.services.today(),
                 activity_id=(
                     decode_id(input.activity_id, "Activity", "activityId")
                     if input.activity_id

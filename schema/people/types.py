@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -13,6 +13,8 @@ from domain.access.visibility import (
     visible_tier_changes,
     visible_vouchers,
 )
+from domain.crm.models import Baby as BabyModel
+from domain.crm.visibility import visible_babies
 from domain.enums import (
     MemberSource,
     MemberTier,
@@ -22,7 +24,7 @@ from domain.loyalty.models import PointsEntry as PointsEntryModel
 from domain.orders.models import Order as OrderModel
 from domain.people.models import Member as MemberModel
 from domain.people.models import Staff as StaffModel
-from domain.principal import Role
+from domain.principal import Principal, Role
 from schema.core.context import Info
 from schema.core.relay import Connection, Node, paginate, to_global_id
 from schema.stores.types import Store, load_store
@@ -65,9 +67,21 @@ class Staff(Node):
 
 
 @strawberry.type
+class Baby:
+    name: str
+    birthday: date
+
+    @classmethod
+    def of(cls, m: BabyModel) -> Baby:
+        return cls(name=m.name, birthday=m.birthday)
+
+
+@strawberry.type
 class Member(Node):
     pk: strawberry.Private[int]
     home_store_pk: strawberry.Private[int | None]
+    birthday_value: strawberry.Private[date | None]
+    registered_by_pk: strawberry.Private[int | None]
     name: str
     phone: str
     tier: MemberTier
@@ -83,6 +97,8 @@ class Member(Node):
             id=to_global_id("Member", m.id),
             pk=m.id,
             home_store_pk=m.home_store_id,
+            birthday_value=m.birthday,
+            registered_by_pk=m.registered_by_id,
             name=m.name,
             phone=m.phone,
             tier=m.tier,
@@ -94,6 +110,46 @@ class Member(Node):
     @strawberry.field
     async def home_store(self, info: Info) -> Store | None:
         return await load_store(info, self.home_store_pk)
+
+    def _history_reader(self, actor: Principal | None) -> bool:
+        """The member, their home store's staff, admins: who may read what the member told
+        the store about their family (other stores' counters find the member by phone)."""
+        if actor is None:
+            return False
+        if actor.is_admin:
+            return True
+        if actor.is_staff:
+            return self.home_store_pk is not None and actor.store_id == self.home_store_pk
+        return actor.is_member and actor.user_id == self.pk
+
+    @strawberry.field(description="The member, their home store's staff and admins read it.")
+    def birthday(self, info: Info) -> date | None:
+        if not self._history_reader(info.context.viewer()):
+            return None
+        return self.birthday_value
+
+    @strawberry.field(description="Oldest first; for the member, their home store and admins.")
+    async def babies(self, info: Info) -> list[Baby]:
+        actor = info.context.viewer()
+        if actor is None:
+            return []
+        rows = await visible_babies(actor).filter(member_id=self.pk).order_by("id")
+        return [Baby.of(b) for b in rows]
+
+    @strawberry.field(
+        description=(
+            "The staff member who signed the member up, if one did: for their home store's "
+            "staff and admins."
+        )
+    )
+    async def registered_by(self, info: Info) -> Staff | None:
+        actor = info.context.viewer()
+        if self.registered_by_pk is None or actor is None or actor.is_member:
+            return None
+        if not self._history_reader(actor):
+            return None
+        model = await StaffModel.get_or_none(id=self.registered_by_pk)
+        return Staff.of(model) if model else None
 
     # A Member reaches callers beyond those who may read its history: staff of any store
     # (memberByPhone, the counter's payloads, an order they deliver). Its lists show each

@@ -1,4 +1,5 @@
-// The store app: sign-in, the live offer list, the delivery board and the counter.
+// The store app: sign-in, the live offer list, the delivery board, the counter and the
+// call-back tasks.
 
 import { $, h } from "./dom.js";
 import { GraphQLSocket } from "./gqlws.js";
@@ -7,6 +8,7 @@ import { language, setLanguage, t } from "./i18n.js";
 import { OfferList, OFFERS_SUBSCRIPTION } from "./offers.js";
 import { DeliveryBoard } from "./board.js";
 import { Counter } from "./counter.js";
+import { TaskList } from "./tasks.js";
 import { unlockSound } from "./sound.js";
 
 // The store app signs in to the phone's staff account, never to a member account on it.
@@ -39,6 +41,7 @@ const app = {
 const offers = new OfferList($("#offers"), app);
 const board = new DeliveryBoard($("#board"), app);
 const counter = new Counter($("#counter"), app);
+const tasks = new TaskList($("#tasks"), app);
 
 function notify(kind, text) {
   const notice = h("p", { class: `notice notice-${kind}`, dataset: { kind } }, text);
@@ -52,6 +55,7 @@ function updateCounts() {
   const pending = offers.entries.size;
   $("#offer-count").textContent = String(pending);
   $("#board-count").textContent = String(board.orders.length);
+  $("#task-count").textContent = String(tasks.open);
   document.title = pending ? `(${pending}) ${TITLE}` : TITLE;
 }
 
@@ -135,6 +139,7 @@ function enter() {
   $("#store-name").textContent = `${session.viewer.store.code} ${session.viewer.store.name}`;
   board.refresh();
   counter.loadCatalogue();
+  tasks.refresh();
   socket = new GraphQLSocket({
     url: socketUrl(),
     connectionParams: () => ({ Authorization: `Bearer ${session.token}` }),
@@ -160,6 +165,7 @@ function logout(message = null) {
   offers.clear();
   board.clear();
   counter.clear();
+  tasks.clear();
   $("#work-view").hidden = true;
   $("#logout").hidden = true;
   $("#login-view").hidden = false;
@@ -172,6 +178,7 @@ function logout(message = null) {
 
 function selectTab(name) {
   document.body.dataset.tab = name;
+  if (name !== "tasks") tasks.toggleSlip(false);
   for (const tab of document.querySelectorAll("[data-tab]")) {
     tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
   }
@@ -185,6 +192,7 @@ function switchLanguage() {
   offers.rebuild();
   board.render();
   counter.render();
+  tasks.render();
 }
 
 function start() {

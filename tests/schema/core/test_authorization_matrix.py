@@ -18,12 +18,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from domain import loyalty, orders
+from domain.crm.callbacks import Kind
 from domain.crm.channel import distributors
 from domain.crm.channel.models import DiversionAlert
+from domain.crm.generation import local_day
+from domain.crm.models import CallbackTask, Message
 from domain.enums import StaffRole
 from domain.principal import Principal, Role
 from domain.stores.lines import Line
@@ -230,6 +234,34 @@ async def _a_counter_sale_with_an_unknown_code(world: World) -> None:
     )
     assert result.errors is None, result.errors
     assert result.data["purchaseRecord"]["serials"] == [{"kind": "UNKNOWN_SERIAL"}]
+
+
+async def _a_task_at_a_today(world: World) -> None:
+    """A call-back task for the member, at store A, due today (the brand's day)."""
+    day = local_day(world.dispatch.now(), ZoneInfo("Asia/Shanghai"))
+    task = await CallbackTask.create(
+        member_id=world.extra["member_pk"],
+        store_id=world.store_a.id,
+        kind=Kind.BIRTHDAY,
+        due_on=day,
+        occasion="matrix",
+        reason="生日",
+        created_at=world.dispatch.now(),
+    )
+    world.ids["task"] = to_global_id("CallbackTask", task.id)
+
+
+async def _a_message_queued(world: World) -> None:
+    now = world.dispatch.now()
+    message = await Message.create(
+        member_id=world.extra["member_pk"],
+        topic="BIRTHDAY",
+        body="生日快乐",
+        key=f"matrix-{next(_phones)}",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    world.ids["message"] = to_global_id("Message", message.id)
 
 
 def _dates() -> dict[str, str]:
@@ -494,6 +526,35 @@ ROWS: dict[str, Row] = {
         expect(DENIED, admin=OK),
         lambda w: {"id": w.ids["alert"]},
         prepare=_an_alert_against_the_distributor,
+    ),
+    # Call-back tasks
+    "callbackTasks": Row(
+        "{ callbackTasks { edges { node { id } } } }",
+        expect(DENIED, clerk=OK, manager=OK, other_clerk=HIDDEN, admin=OK),
+        seen=_edges_include("task"),
+        prepare=_a_task_at_a_today,
+    ),
+    "messages": Row(
+        "{ messages { edges { node { id } } } }",
+        expect(DENIED, admin=OK),
+        seen=_edges_include("message"),
+        prepare=_a_message_queued,
+    ),
+    "callbackEffect": Row(
+        '{ callbackEffect(from: "2026-01-01", to: "2026-01-31") { tasks } }',
+        expect(DENIED, admin=OK),
+    ),
+    # Another store's clerk is told NOT_FOUND: that task's existence is not theirs to know.
+    "callbackTaskComplete": Row(
+        "mutation($id: ID!) { callbackTaskComplete(id: $id, outcome: REACHED) "
+        "{ task { id } errors { code } } }",
+        expect(DENIED, clerk=OK, manager=OK, other_clerk=HIDDEN),
+        lambda w: {"id": w.ids["task"]},
+        prepare=_a_task_at_a_today,
+    ),
+    "callbackTasksGenerate": Row(
+        'mutation { callbackTasksGenerate(day: "2026-01-01") { created errors { code } } }',
+        expect(DENIED, admin=OK),
     ),
     # Subscriptions
     "diversionAlertRaised": Row(

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -36,6 +37,7 @@ from graphql import GraphQLObjectType
 from strawberry.types.field import StrawberryField
 
 from domain import loyalty, orders
+from domain.crm.models import Baby
 from domain.loyalty.models import TierChange
 from domain.orders.models import OrderOffer
 from domain.people.models import Member as MemberModel
@@ -89,6 +91,11 @@ async def build_field_world(dispatch: Any) -> World:
     assert (declined.store_id, moving.store_id) == (world.store_a.id, world.store_b.id)
 
     staff = await factories.staff(world.store_a)  # a second clerk of A, whose phone is read
+    # What M told A's clerk at sign-up: a birthday, a baby; the clerk registered M.
+    await MemberModel.filter(id=member_pk).update(
+        birthday=date(1992, 3, 4), registered_by_id=clerk.user_id
+    )
+    await Baby.create(member_id=member_pk, name="Dou", birthday=date(2025, 6, 1))
     world.ids |= {
         "entry": to_global_id("PointsEntry", sale.entry.id),
         "voucher_issued": to_global_id("Voucher", issued.id),
@@ -301,6 +308,17 @@ ROWS: dict[str, Row] = {
     "Member.orders": Row(
         "member", "f: orders(first: 100) { edges { node { id } } }", holds("order"), MEMBER_HISTORY
     ),
+    # What the member told their home store about their family: theirs, the store's, admins'.
+    "Member.birthday": Row(
+        "member", "f: birthday", equals(lambda _w: "1992-03-04"), MEMBER_HISTORY
+    ),
+    "Member.babies": Row(
+        "member", "f: babies { name }", equals(lambda _w: [{"name": "Dou"}]), MEMBER_HISTORY
+    ),
+    # The clerk who signed M up: a colleague of A's staff (the member is not handed staff).
+    "Member.registeredBy": Row(
+        "member", "f: registeredBy { id }", is_("clerk"), MEMBER_HISTORY | {"member": HIDDEN}
+    ),
     # Order: the customer, the address and the lines, for whoever serves or placed it.
     "Order.member": Row("order", "f: member { id }", is_("member"), ORDER_READERS),
     "Order.deliveryAddress": Row(
@@ -364,6 +382,14 @@ PUBLIC: dict[str, str] = {
     "Shipment.product": _CATALOGUE,
     "Shipment.store": _STORE,
     "Shipment.distributor": _CHANNEL,
+    "Voucher.store": _STORE,
+    # Call-back tasks reach only their store's staff and admins (callbackTasks, node,
+    # callbackTaskComplete: the root matrix pins them); the outbox and the effect, admins.
+    "CallbackTask.store": _STORE,
+    "CallbackTask.member": "the member to call, for the task's store and admins (root matrix)",
+    "CallbackTask.doneBy": "a colleague of the task's store, or read by an admin (root matrix)",
+    "Message.member": "the outbox is for admins only (root matrix)",
+    "CallbackEffect.store": _STORE,
     "Viewer.distributor": "the caller's own distributor account (None for any other role)",
 }
 

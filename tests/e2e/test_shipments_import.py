@@ -4,6 +4,7 @@ from pathlib import Path
 
 from tests.e2e.demo import counter_sale, create_distributor
 from tests.e2e.server import Server, o2o_run
+from tests.e2e.test_observability import sample, scrape
 
 LINES = [
     "distributor,store,product,serial",
@@ -58,6 +59,9 @@ async def test_a_csv_file_is_recorded_once_with_each_rejected_line_named(
         ("IMP-00000001", None),
         ("IMP-00000009", "UNKNOWN_SERIAL"),
     ]
+    metrics = (await scrape(server)).text
+    assert sample(metrics, "o2o_diversion_alerts", kind="UNKNOWN_SERIAL", status="OPEN") == 1
+    assert sample(metrics, "o2o_diversion_alerts", kind="DIVERTED", status="OPEN") == 0
 
 
 async def test_a_file_that_is_not_utf8_is_refused_whole(server: Server, tmp_path: Path):

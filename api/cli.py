@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.set_defaults(run=_tasks_generate)
 
+    shipments = commands.add_parser("shipments", help="the channel's shipments")
+    shipments_commands = shipments.add_subparsers(dest="shipments_command", required=True)
+    shipments_import = shipments_commands.add_parser(
+        "import",
+        help="record shipments from a CSV file (again: nothing new)",
+        description=(
+            "FILE is UTF-8 CSV with the header distributor,store,product,serial: a "
+            "distributor's code, a store's code, a product's sku and one unit code a line."
+        ),
+    )
+    shipments_import.add_argument("file", type=Path, metavar="FILE.csv")
+    shipments_import.set_defaults(run=_shipments_import)
+
     storeapp = commands.add_parser("storeapp", help="the store app in a terminal")
     storeapp_commands = storeapp.add_subparsers(dest="storeapp_command", required=True)
     listen = storeapp_commands.add_parser(
@@ -265,6 +278,52 @@ def _tasks_generate(args: argparse.Namespace, settings: Settings) -> int:
             f"{day}: {made.tasks} tasks, {made.closed} closed, {made.vouchers} vouchers,"
             f" {made.messages} messages"
         )
+        return 0
+
+    return _with_database(settings, work)
+
+
+def _shipments_import(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.crm.channel.imports import import_rows, parse
+    from domain.errors import DomainError
+
+    path: Path = args.file
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        print(f"o2o: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        # utf-8-sig: the BOM that Excel's "CSV UTF-8" puts first is not part of the header.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        print(
+            f"o2o: {path} is not UTF-8 (line {line}: byte 0x{raw[exc.start]:02X}); "
+            "save it as UTF-8 CSV and run again. Nothing was recorded.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        rows, malformed = parse(text)
+    except DomainError as exc:
+        print(f"o2o: {path}: {exc.message} Nothing was recorded.", file=sys.stderr)
+        return 2
+
+    async def work() -> int:
+        report = await import_rows(
+            rows,
+            source=path.name,
+            now=datetime.now(UTC),
+            progress=progress_bar(sys.stderr),
+            rejected=malformed,
+        )
+        print(f"{path.name}: {report.recorded} codes recorded in {report.shipments} shipments")
+        if report.already:
+            print(f"{report.already} codes recorded by an earlier run of this file")
+        print(f"{len(report.rejected)} rejected")
+        for r in report.rejected:
+            print(f"  line {r.line}: {r.serial}: {r.reason}")
         return 0
 
     return _with_database(settings, work)

@@ -17,6 +17,7 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from domain.crm.channel.models import AlertStatus, DiversionAlert, DiversionKind
 from domain.enums import OfferStatus, OrderStatus
 from domain.orders.models import Order
 from schema.guards.observability import OperationReport
@@ -54,6 +55,8 @@ class Snapshot:
     deadlines_waiting: int
     deadlines_in_flight: int
     lateness_seconds: float
+    # Diversion alerts by (kind, status); a pair with none is absent.
+    alerts: dict[tuple[str, str], int]
 
 
 async def snapshot(request: Request) -> Snapshot:
@@ -69,6 +72,10 @@ async def snapshot(request: Request) -> Snapshot:
     next_due = await services.dispatch.deadlines.next_due()
     now = services.dispatch.clock.now()
     lateness = max(0.0, now - next_due) if next_due is not None else 0.0
+    table = DiversionAlert._meta.db_table
+    alert_rows = await db.execute_query_dict(
+        f'SELECT "kind", "status", COUNT(*) AS n FROM "{table}" GROUP BY "kind", "status"'
+    )
     return Snapshot(
         offers_by_status=by_status,
         offers_made=sum(by_status.values()),
@@ -78,6 +85,7 @@ async def snapshot(request: Request) -> Snapshot:
         deadlines_waiting=waiting,
         deadlines_in_flight=in_flight,
         lateness_seconds=lateness,
+        alerts={(str(r["kind"]), str(r["status"])): int(r["n"]) for r in alert_rows},
     )
 
 
@@ -122,6 +130,18 @@ class SnapshotCollector(Collector):
             "How far past due the earliest deadline is (0 when none is overdue).",
             s.lateness_seconds,
         )
+        alerts = GaugeMetricFamily(
+            "o2o_diversion_alerts",
+            "Diversion alerts by kind (DIVERTED, DUPLICATE_SCAN, UNKNOWN_SERIAL) and status.",
+            labels=["kind", "status"],
+        )
+        # Every pair, 0 included: a series that appears only with its first alert cannot be
+        # told from a scrape that failed, and rate() needs the zero before it.
+        for kind in DiversionKind:
+            for verdict in AlertStatus:
+                pair = (kind.value, verdict.value)
+                alerts.add_metric(list(pair), s.alerts.get(pair, 0))
+        yield alerts
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -76,7 +76,6 @@ async def record_purchase(
     scope = ledger.key_scope("purchase", actor)
     if (first := await ledger.repeat(scope, key, content)) is not None:
         return await _repeated(first, codes)
-    await scanning.check_products(codes, quantities)
     products = await products_for(quantities)
     sale = Sale(member_id, store_id, actor.user_id, None, "counter sale", Channel.STORE)
     sale_lines = [_sale_line(products[p], q, products[p].price) for p, q in quantities.items()]
@@ -89,7 +88,7 @@ async def record_purchase(
         if codes:
             assert entry.purchase_id is not None
             found = await scanning.scan(
-                codes, purchase_id=entry.purchase_id, store_id=store_id, now=now
+                codes, purchase_id=entry.purchase_id, store_id=store_id, now=now, units=quantities
             )
             scans[:], alerts[:] = found
         return entry

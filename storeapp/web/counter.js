@@ -1,4 +1,5 @@
-// The counter (POS): find a member by phone, record a sale, redeem a reward or a voucher.
+// The counter (POS): find a member by phone, record a sale (with the units' codes, scanned),
+// redeem a reward or a voucher.
 
 import { h } from "./dom.js";
 import { graphql, idempotencyKey, ServerUnreachable } from "./http.js";
@@ -12,6 +13,7 @@ const PURCHASE = `mutation($input: PurchaseRecordInput!) { purchaseRecord(input:
   entry { id delta balanceAfter kind }
   member { id name pointsBalance tier }
   vouchersIssued { id status }
+  serials { code kind alertId }
   errors { code message field } } }`;
 const REDEEM = `mutation($input: PointsRedeemInput!) { pointsRedeem(input: $input) {
   entry { id delta balanceAfter kind }
@@ -22,6 +24,12 @@ const VOUCHER = `mutation($id: ID!, $memberId: ID!) { voucherRedeem(id: $id, mem
 
 const productName = (voucher) => (voucher.product ? voucher.product.name : "");
 
+// The server's rule for a unit code (domain/crm/channel/serials.py): a code that breaks it is
+// refused at once, where the clerk can scan again, rather than by the whole sale.
+const SERIAL = /^[A-Z0-9-]{8,40}$/;
+// What the scan found of a code: kind null is in order.
+const SCAN_STATE = { DIVERTED: "diverted", DUPLICATE_SCAN: "duplicate", UNKNOWN_SERIAL: "unknown" };
+
 export class Counter {
   /** @param {object} app t(), token(), notify(kind, text) */
   constructor(root, app) {
@@ -31,12 +39,18 @@ export class Counter {
     this.products = [];
     this.rewards = [];
     this.lines = [];
+    this.serials = [];
+    this.serialError = null;
+    this.scans = [];
     this.result = null;
   }
 
   clear() {
     this.member = null;
     this.lines = [];
+    this.serials = [];
+    this.serialError = null;
+    this.scans = [];
     this.result = null;
     this.render();
   }
@@ -71,6 +85,9 @@ export class Counter {
     if (!data) return;
     this.member = data.memberByPhone;
     this.lines = [];
+    this.serials = [];
+    this.serialError = null;
+    this.scans = [];
     this.result = this.member ? null : { error: this.app.t("counter.noMember", { phone }) };
     this.render();
   }
@@ -89,13 +106,17 @@ export class Counter {
       lines: this.lines.map(({ product, quantity }) => ({ productId: product.id, quantity })),
       idempotencyKey: idempotencyKey(),
     };
+    if (this.serials.length) input.serials = [...this.serials];
     const data = await this.call(PURCHASE, { input });
     if (!data) return;
     const payload = data.purchaseRecord;
     if (payload.errors.length) {
-      this.result = { error: payload.errors[0].message };
+      this.result = { error: payload.errors[0].message };  // the codes stay, to fix and send again
     } else {
       this.lines = [];
+      this.serials = [];
+      this.serialError = null;
+      this.scans = payload.serials || [];
       this.result = {
         ok: this.app.t("counter.saleDone", {
           points: payload.entry ? payload.entry.delta : 0,
@@ -105,6 +126,24 @@ export class Counter {
       };
     }
     await this.reload();
+  }
+
+  /** A code from the scanner (a keyboard: it types the code, then Enter). */
+  addSerial(text) {
+    const code = text.trim().toUpperCase();
+    if (!code) return;
+    if (!SERIAL.test(code)) {
+      this.serialError = this.app.t("counter.serialBad", { code: code.slice(0, 40) });
+    } else if (this.serials.includes(code)) {
+      this.serialError = this.app.t("counter.serialTwice", { code });
+    } else {
+      this.serials.push(code);
+      this.serialError = null;
+    }
+    this.render();
+    // The next scan goes where this one went: the field is made anew by render().
+    const field = this.root.querySelector("input[name=serial]");
+    if (field) field.focus();
   }
 
   async redeemReward(rewardId) {
@@ -137,7 +176,7 @@ export class Counter {
       onsubmit: (e) => { e.preventDefault(); this.find(phone.value.trim()); } },
     phone, h("button", { type: "submit", class: "primary" }, t("counter.find")));
     this.root.replaceChildren(h("h2", {}, t("tab.counter")), search, this.resultBox(),
-      ...(this.member ? [this.memberCard(), this.saleForm(), this.redeemBox()] : []));
+      ...(this.member ? [this.memberCard(), this.scanResult(), this.saleForm(), this.redeemBox()] : []));
   }
 
   resultBox() {
@@ -154,6 +193,38 @@ export class Counter {
       h("strong", { class: "member-name" }, m.name),
       h("span", { class: "tier" }, t(`tier.${m.tier}`)),
       h("p", {}, t("counter.points"), " ", h("strong", { class: "points-balance" }, String(m.pointsBalance))));
+  }
+
+  scanResult() {
+    // What the last sale's scan found of each code, in the order scanned.
+    if (!this.scans.length) return "";
+    const { t } = this.app;
+    return h("div", { class: "card scan-result" },
+      h("h3", {}, t("counter.scanned")),
+      h("ul", { class: "serial-states" }, this.scans.map((s) => {
+        const state = s.kind ? SCAN_STATE[s.kind] || "unknown" : "ok";
+        return h("li", { class: `serial-state ${state}`, dataset: { code: s.code, kind: s.kind || "" } },
+          h("code", {}, s.code), " ", h("span", { class: "state" }, t(`serial.${s.kind || "OK"}`)));
+      })));
+  }
+
+  serialField() {
+    const { t } = this.app;
+    const field = h("input", { name: "serial", type: "text", autocomplete: "off", autocapitalize: "characters",
+      spellcheck: "false", enterkeyhint: "done", "aria-label": t("counter.serial"),
+      placeholder: t("counter.serialHint") });
+    field.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      e.preventDefault();  // Enter ends a code, it does not record the sale
+      this.addSerial(field.value);
+    });
+    return [
+      h("div", { class: "row serial-row" }, field),
+      this.serialError ? h("p", { class: "error serial-error", role: "alert" }, this.serialError) : "",
+      h("ul", { class: "serials" }, this.serials.map((code, i) => h("li", { dataset: { code } }, h("code", {}, code), " ",
+        h("button", { type: "button", class: "link remove-serial", "aria-label": t("counter.removeSerial", { code }),
+          onclick: () => { this.serials.splice(i, 1); this.serialError = null; this.render(); } }, "✕")))),
+    ];
   }
 
   saleForm() {
@@ -175,6 +246,8 @@ export class Counter {
         h("button", { type: "button", class: "add-line", onclick: add }, t("counter.addLine"))),
       h("ul", { class: "lines" }, this.lines.map((line, i) => h("li", {}, `${line.quantity} × ${line.product.name} `,
         h("button", { type: "button", class: "link", onclick: () => { this.lines.splice(i, 1); this.render(); } }, "✕")))),
+      h("h3", {}, t("counter.serials", { n: this.serials.length })),
+      ...this.serialField(),
       h("button", { type: "submit", class: "primary record-sale", disabled: this.lines.length === 0 },
         t("counter.record")));
   }

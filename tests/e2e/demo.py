@@ -108,3 +108,66 @@ async def order_now(server: Server, order_id: str) -> dict[str, Any]:
     data = await server.graphql(ORDER, {"id": order_id}, admin)
     found: dict[str, Any] = data["data"]["order"]
     return found
+
+
+STORE_IDS = "{ stores(first: 20) { edges { node { id code } } } }"
+DISTRIBUTOR_CREATE = """
+mutation($input: DistributorCreateInput!) {
+  distributorCreate(input: $input) { distributor { id } errors { code message } }
+}"""
+PURCHASE_RECORD = """
+mutation($input: PurchaseRecordInput!) {
+  purchaseRecord(input: $input) {
+    serials { code kind alertId }
+    errors { code message }
+  }
+}"""
+
+
+async def create_distributor(server: Server, code: str, store_codes: list[str]) -> str:
+    """A distributor supplying the demo stores ``store_codes``, made by the admin; its id."""
+    admin = await token(server, ADMIN_PHONE, ADMIN_PASSWORD, "ADMIN")
+    stores = await server.graphql(STORE_IDS, token=admin)
+    ids = {e["node"]["code"]: e["node"]["id"] for e in stores["data"]["stores"]["edges"]}
+    data = await server.graphql(
+        DISTRIBUTOR_CREATE,
+        {
+            "input": {
+                "code": code,
+                "name": f"{code} Trading",
+                "storeIds": [ids[c] for c in store_codes],
+            }
+        },
+        admin,
+    )
+    payload = data["data"]["distributorCreate"]
+    assert payload["errors"] == [], payload
+    distributor_id: str = payload["distributor"]["id"]
+    return distributor_id
+
+
+async def counter_sale(server: Server, store: int, serials: list[str], key: str) -> dict[str, Any]:
+    """A sale of len(serials) units of FORMULA-S1 at store ``store``'s counter, by its clerk,
+    to the member whose home store it is, with ``serials`` scanned; the payload."""
+    clerk = await clerk_token(server, store)
+    found = await server.graphql(
+        "query($p: String!) { memberByPhone(phone: $p) { id } products { id sku } }",
+        {"p": member_phone(store)},
+        clerk,
+    )
+    product = next(p for p in found["data"]["products"] if p["sku"] == "FORMULA-S1")
+    data = await server.graphql(
+        PURCHASE_RECORD,
+        {
+            "input": {
+                "memberId": found["data"]["memberByPhone"]["id"],
+                "lines": [{"productId": product["id"], "quantity": len(serials)}],
+                "idempotencyKey": key,
+                "serials": serials,
+            }
+        },
+        clerk,
+    )
+    payload: dict[str, Any] = data["data"]["purchaseRecord"]
+    assert payload["errors"] == [], payload
+    return payload

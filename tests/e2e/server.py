@@ -27,9 +27,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def o2o(args: list[str], env: Mapping[str, str], timeout: float = 120) -> str:
-    """Run one o2o command to completion; its output, or a failure showing it."""
-    proc = subprocess.run(
+def o2o_run(
+    args: list[str], env: Mapping[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run one o2o command to completion, whatever its exit status."""
+    return subprocess.run(
         [*O2O, *args],
         env={**os.environ, **env},
         cwd=ROOT,
@@ -38,6 +40,11 @@ def o2o(args: list[str], env: Mapping[str, str], timeout: float = 120) -> str:
         timeout=timeout,
         check=False,
     )
+
+
+def o2o(args: list[str], env: Mapping[str, str], timeout: float = 120) -> str:
+    """Run one o2o command to completion; its output, or a failure showing it."""
+    proc = o2o_run(args, env, timeout)
     assert proc.returncode == 0, f"o2o {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout
 

@@ -10,11 +10,16 @@ The first sale of a code claims its unit with one conditional UPDATE (``sold_pur
 NULL``), so of two counters scanning one code at once exactly one is the first sale; under
 PostgreSQL's READ COMMITTED the other waits for the row, re-checks the condition and finds it
 sold: DUPLICATE_SCAN.
+
+The common case (every code shipped into the territory, sold the first time) costs two
+statements: the claim, which also returns each unit's product and whether its distributor
+supplies this store, and one INSERT of the scans. Both are plain SQL: the ORM's query
+building and model instances cost more CPU than the statements themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,34 +63,36 @@ def clean(serials: Sequence[str], units: Mapping[int, int]) -> list[str]:
     return codes
 
 
-async def check_products(codes: Sequence[str], units: Mapping[int, int]) -> None:
-    """``Invalid`` when a shipped code is of a product the sale does not have. A code never
-    shipped has no known product: it is recorded and raises UNKNOWN_SERIAL."""
-    if not codes:
-        return
-    client = ShippedUnit._meta.db
-    match, params = in_codes(client, codes)
-    _, rows = await client.execute_query(
-        f'SELECT "code", "product_id" FROM "{ShippedUnit._meta.db_table}" WHERE {match}', params
-    )
-    for code, product_id in rows:
-        if int(product_id) not in units:
+def _check_products(units: Iterable[tuple[str, Unit]], sold: Mapping[int, int]) -> None:
+    """``Invalid`` when a shipped code is of a product the sale does not have (raised inside
+    the sale's transaction, it undoes the claim with the rest). A code never shipped has no
+    known product: it is recorded and raises UNKNOWN_SERIAL."""
+    for code, unit in units:
+        if unit[2] not in sold:
             raise Invalid(f"{code} is the code of a product not in this sale.", FIELD)
 
 
 async def scan(
-    codes: Sequence[str], *, purchase_id: int, store_id: int, now: datetime
+    codes: Sequence[str],
+    *,
+    purchase_id: int,
+    store_id: int,
+    now: datetime,
+    units: Mapping[int, int],
 ) -> tuple[list[Scanned], list[DiversionAlertRaised]]:
     """Record the sale's codes and raise their alerts; call inside the sale's transaction.
+    ``units``: the sale's quantities by product, which every shipped code must be of.
 
     The events are for after the commit."""
     if not codes:
         return [], []
     async with in_transaction() as connection:  # the caller's: joined, not nested
-        claimed = await _claim(connection, codes, purchase_id, store_id, now)
-        others = [c for c in codes if c not in claimed]
+        claims = await _claim(connection, codes, purchase_id, store_id, now)
+        claimed = {code: unit for code, (unit, _) in claims.items()}
+        allowed = {unit[0] for unit, supplies in claims.values() if supplies}
+        others = [c for c in codes if c not in claims]
         sold_before = await _units(connection, others) if others else {}
-        allowed = await _supplying(connection, store_id, {u[0] for u in claimed.values()})
+        _check_products([*claimed.items(), *sold_before.items()], units)
         scans: list[Scanned] = []
         events: list[DiversionAlertRaised] = []
         for code in codes:
@@ -110,19 +117,7 @@ async def scan(
                     )
                 )
             scans.append(Scanned(code, kind, alert_id))
-        await SerialScan.bulk_create(
-            [
-                SerialScan(
-                    purchase_id=purchase_id,
-                    code=s.code,
-                    store_id=store_id,
-                    kind=s.kind,
-                    alert_id=s.alert_id,
-                    scanned_at=now,
-                )
-                for s in scans
-            ]
-        )
+        await _insert_scans(connection, scans, purchase_id, store_id, now)
     return scans, events
 
 
@@ -147,9 +142,11 @@ async def _claim(
     purchase_id: int,
     store_id: int,
     now: datetime,
-) -> dict[str, Unit]:
-    """Mark the units of ``codes`` not sold before as sold by this sale; those claimed."""
+) -> dict[str, tuple[Unit, bool]]:
+    """Mark the units of ``codes`` not sold before as sold by this sale; those claimed, each
+    with whether its distributor's territory holds ``store_id``."""
     table = ShippedUnit._meta.db_table
+    territory = DistributorStore._meta.db_table
     if is_postgres(connection):
         match, codes_param = in_codes(connection, codes, first=4)
         sets = '"sold_purchase_id" = $1, "sold_store_id" = $2, "sold_at" = $3'
@@ -157,14 +154,22 @@ async def _claim(
         match, codes_param = in_codes(connection, codes)
         sets = '"sold_purchase_id" = ?, "sold_store_id" = ?, "sold_at" = ?'
     params: list[Any] = [purchase_id, store_id, now, *codes_param]
+    # The territory is read in the same statement: "sold_store_id" is this store once set.
+    supplies = (
+        f'EXISTS (SELECT 1 FROM "{territory}" AS t WHERE t."distributor_id" = '
+        f'"{table}"."distributor_id" AND t."store_id" = "{table}"."sold_store_id")'
+    )
     # execute_query_dict: tortoise's execute_query drops the rows of an UPDATE's RETURNING.
     rows = await connection.execute_query_dict(
         f'UPDATE "{table}" SET {sets} WHERE {match} AND "sold_purchase_id" IS NULL '
-        'RETURNING "code", "distributor_id", "store_id", "product_id"',
+        f'RETURNING "code", "distributor_id", "store_id", "product_id", {supplies} AS "supplies"',
         params,
     )
     return {
-        row["code"]: (int(row["distributor_id"]), int(row["store_id"]), int(row["product_id"]))
+        row["code"]: (
+            (int(row["distributor_id"]), int(row["store_id"]), int(row["product_id"])),
+            bool(row["supplies"]),
+        )
         for row in rows
     }
 
@@ -179,18 +184,38 @@ async def _units(connection: BaseDBAsyncClient, codes: Sequence[str]) -> dict[st
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
 
-async def _supplying(
-    connection: BaseDBAsyncClient, store_id: int, distributors: set[int]
-) -> set[int]:
-    """Those of ``distributors`` whose territory holds ``store_id``."""
-    if not distributors:
-        return set()
-    rows = (
-        await DistributorStore.filter(store_id=store_id, distributor_id__in=sorted(distributors))
-        .using_db(connection)
-        .values_list("distributor_id", flat=True)
-    )
-    return {int(r) for r in rows}  # type: ignore[call-overload]
+async def _insert_scans(
+    connection: BaseDBAsyncClient,
+    scans: Sequence[Scanned],
+    purchase_id: int,
+    store_id: int,
+    now: datetime,
+) -> None:
+    """One INSERT of the sale's scans."""
+    table = SerialScan._meta.db_table
+    columns = '"purchase_id", "store_id", "scanned_at", "code", "kind", "alert_id"'
+    # The value the ORM itself would bind for the timestamp (the dialects store it apart).
+    at = SerialScan._meta.fields_map["scanned_at"].to_db_value(now, SerialScan)
+    kinds = [s.kind.value if s.kind else None for s in scans]
+    if is_postgres(connection):
+        await connection.execute_query(
+            f'INSERT INTO "{table}" ({columns}) SELECT $1, $2, $3, c, k, a '
+            "FROM unnest($4::text[], $5::text[], $6::bigint[]) AS s(c, k, a)",
+            [
+                purchase_id,
+                store_id,
+                at,
+                [s.code for s in scans],
+                kinds,
+                [s.alert_id for s in scans],
+            ],
+        )
+        return
+    values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(scans))
+    params: list[Any] = []
+    for scan_, kind in zip(scans, kinds, strict=True):
+        params += [purchase_id, store_id, at, scan_.code, kind, scan_.alert_id]
+    await connection.execute_query(f'INSERT INTO "{table}" ({columns}) VALUES {values}', params)
 
 
 async def scans_of(purchase_id: int) -> list[Scanned]:

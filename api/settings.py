@@ -89,15 +89,20 @@ class CrmSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CrmSettings:
+        d = cls()
         return cls(
-            brand_timezone=_timezone(env.get("BRAND_TIMEZONE", "") or "Asia/Shanghai"),
-            first_purchase_call_days=_within(env, "FIRST_PURCHASE_CALL_DAYS", 3, 1, 5),
-            run_out_lead_days=_within(env, "RUN_OUT_LEAD_DAYS", 3, 0, 60),
-            lapsed_after_days=_within(env, "LAPSED_AFTER_DAYS", 30, 1, 365),
-            callback_hour=_within(env, "CALLBACK_HOUR", 7, 0, 23),
+            brand_timezone=_timezone(env.get("BRAND_TIMEZONE", "") or d.brand_timezone),
+            first_purchase_call_days=_within(
+                env, "FIRST_PURCHASE_CALL_DAYS", d.first_purchase_call_days, 1, 5
+            ),
+            run_out_lead_days=_within(env, "RUN_OUT_LEAD_DAYS", d.run_out_lead_days, 0, 60),
+            lapsed_after_days=_within(env, "LAPSED_AFTER_DAYS", d.lapsed_after_days, 1, 365),
+            callback_hour=_within(env, "CALLBACK_HOUR", d.callback_hour, 0, 23),
             birthday_gift_sku=(env.get("BIRTHDAY_GIFT_SKU", "").strip().upper() or None),
             message_webhook_url=_webhook(env.get("MESSAGE_WEBHOOK_URL", "")),
-            message_max_attempts=_within(env, "MESSAGE_MAX_ATTEMPTS", 8, 1, 100),
+            message_max_attempts=_within(
+                env, "MESSAGE_MAX_ATTEMPTS", d.message_max_attempts, 1, 100
+            ),
         )
 
 

@@ -17,7 +17,16 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import uvloop
 
-from benchmarks import capacity, channel, loyalty, machine, offer_latency, reroute, throughput
+from benchmarks import (
+    callbacks,
+    capacity,
+    channel,
+    loyalty,
+    machine,
+    offer_latency,
+    reroute,
+    throughput,
+)
 from benchmarks.report import Report, progress
 
 Benchmark = Callable[[bool], Awaitable[Report]]
@@ -29,6 +38,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "throughput": throughput.run,
     "loyalty": loyalty.run,
     "channel": channel.run,
+    "callbacks": callbacks.run,
 }
 
 OPEN_FILES = 65536
